@@ -1,0 +1,411 @@
+#!/usr/bin/env bash
+# Run a command against a real, throw-away S3-compatible server.
+#
+#   bash scripts/s3-server.sh [--if-needed] <command...>     e.g. bash scripts/s3-server.sh vitest run
+#
+# Exports to the command: S3_ENDPOINT S3_ACCESS_KEY S3_SECRET_KEY S3_REGION S3_VHOST_DOMAIN
+# (the DNS name the server accepts for virtual-hosted style: bucket `b` is `b.$S3_VHOST_DOMAIN:PORT`)
+# and S3_SERVER_KIND (external | minio | ceph-rgw). Exits with the command's exit code and stops the
+# server it started whatever happens: success, failure, Ctrl-C; a SIGTERM sent to this script alone
+# acts when the command has ended; if the script is SIGKILLed, a watchdog stops the RGW daemons.
+#
+# Which server, first that applies:
+#   1. S3_ENDPOINT is set (with S3_ACCESS_KEY, S3_SECRET_KEY): used as is, nothing is started.
+#   2. A Docker engine answers: MinIO from docker-compose.yml (`docker compose up -d --wait`).
+#   3. Ceph RADOS Gateway from Debian packages, installed on first use (root or passwordless sudo):
+#      one ceph-mon, one in-memory (memstore) ceph-osd, radosgw on 127.0.0.1. Ready in ~1-2 s.
+# S3_SERVER_KIND=minio|ceph-rgw forces 2 or 3. --if-needed is accepted for `npm run demo`: it is
+# what the script always does (reuse S3_ENDPOINT when set, else start a server).
+#
+# Tuning (environment):
+#   S3_SERVER_PORT            preferred port (default 7480 for RGW, 9000 for MinIO; the next free
+#                             port is taken when it is busy)
+#   S3_SERVER_MEMSTORE_BYTES  RGW store capacity in bytes (default 4 GiB). Objects live in RAM, taken
+#                             as data is written (about 2x the stored bytes), not reserved up front;
+#                             a PUT past 90% of it gets 403 QuotaExceeded.
+#   S3_SERVER_START_TIMEOUT   seconds to wait for readiness (default 90)
+#   S3_SERVER_KEEP_DIR=1      keep the RGW temp dir (config, logs) after the run, for debugging
+#   S3_SERVER_DEBUG=1         print each start-up step with its time, and the daemons' memory
+set -euo pipefail
+
+# Fixed test credentials (AWS's documentation example key pair); docker-compose.yml has the same.
+readonly TEST_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE
+readonly TEST_SECRET_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+readonly TEST_REGION=us-east-1
+readonly VHOST_DOMAIN=localhost
+readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl)
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+T0=$(date +%s%N)
+
+log() { printf 's3-server: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+# S3_SERVER_DEBUG=1 prints each start-up step with its time since the script started.
+step() { [ "${S3_SERVER_DEBUG:-0}" != 1 ] || log "$(elapsed "$T0") $*"; }
+elapsed() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%01ds' $((ms / 1000)) $((ms % 1000 / 100)); }
+
+[ "${1:-}" = --if-needed ] && shift
+[ $# -gt 0 ] || die "usage: bash scripts/s3-server.sh [--if-needed] <command...>"
+
+# ---------------------------------------------------------------------------------------------
+# 1. An S3 server given by the caller.
+if [ -n "${S3_ENDPOINT:-}" ]; then
+  [ -n "${S3_ACCESS_KEY:-}" ] && [ -n "${S3_SECRET_KEY:-}" ] ||
+    die "S3_ENDPOINT is set ($S3_ENDPOINT) but S3_ACCESS_KEY and S3_SECRET_KEY are not"
+  export S3_REGION=${S3_REGION:-$TEST_REGION} S3_VHOST_DOMAIN=${S3_VHOST_DOMAIN:-} S3_SERVER_KIND=external
+  exec "$@"
+fi
+
+# True when nothing accepts connections on 127.0.0.1:$1.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# First free port at or above $1 that is not in the list $2 (ports already chosen by this run).
+pick_port() {
+  local p=$1
+  while ! port_free "$p" || [[ " ${2:-} " == *" $p "* ]]; do
+    p=$((p + 1))
+    [ "$p" -lt $(($1 + 500)) ] || die "no free port in $1..$p"
+  done
+  echo "$p"
+}
+
+TIMEOUT=${S3_SERVER_START_TIMEOUT:-90}
+
+# Run the command with the server's variables; the EXIT trap stops the server.
+run_command() {
+  export S3_ACCESS_KEY=$TEST_ACCESS_KEY S3_SECRET_KEY=$TEST_SECRET_KEY S3_REGION=$TEST_REGION \
+         S3_VHOST_DOMAIN=$VHOST_DOMAIN S3_ENDPOINT S3_SERVER_KIND
+  log "$S3_SERVER_KIND ready at $S3_ENDPOINT ($(elapsed "$T0"))"
+  local rc=0
+  "$@" || rc=$?
+  exit "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 2. MinIO in Docker.
+docker_usable() {
+  command -v docker >/dev/null 2>&1 && timeout 3 docker info >/dev/null 2>&1 &&
+    docker compose version >/dev/null 2>&1
+}
+
+start_minio() {
+  local port console project
+  port=$(pick_port "${S3_SERVER_PORT:-9000}")
+  console=$(pick_port 9001 "$port")
+  project="s3lane-minio-$$"
+  export S3_MINIO_PORT=$port S3_MINIO_CONSOLE_PORT=$console
+  COMPOSE=(docker compose -f "$ROOT/docker-compose.yml" -p "$project")
+  trap 'stop_minio' EXIT
+  if ! timeout "$TIMEOUT" "${COMPOSE[@]}" up -d --wait >"${TMPDIR:-/tmp}/$project.log" 2>&1; then
+    cat "${TMPDIR:-/tmp}/$project.log" >&2
+    "${COMPOSE[@]}" logs --tail 30 >&2 2>/dev/null || true
+    die "MinIO did not become healthy within ${TIMEOUT}s"
+  fi
+  rm -f "${TMPDIR:-/tmp}/$project.log"
+  S3_ENDPOINT="http://127.0.0.1:$port" S3_SERVER_KIND=minio
+}
+
+stop_minio() {
+  local rc=$?
+  "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
+  rm -f "${TMPDIR:-/tmp}/s3lane-minio-$$.log"
+  return "$rc"
+}
+
+# ---------------------------------------------------------------------------------------------
+# 3. Ceph RADOS Gateway (Debian's Ceph 16 "Pacific"; it has no standalone mode, so a one-OSD
+#    cluster is started by hand).
+rgw_installed() {
+  local b
+  for b in radosgw radosgw-admin ceph-mon ceph-osd monmaptool osdmaptool curl; do
+    command -v "$b" >/dev/null 2>&1 || return 1
+  done
+}
+
+install_rgw() {
+  local sudo=() t0 logf
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo=(sudo -n)
+    else
+      cat >&2 <<MSG
+s3-server: no S3 server available. The integration tests need one of:
+  1. an S3 server of your own, given as
+       S3_ENDPOINT=http://host:port S3_ACCESS_KEY=... S3_SECRET_KEY=... [S3_REGION=...] \\
+       [S3_VHOST_DOMAIN=...] bash scripts/s3-server.sh <command>
+  2. Docker (a running engine and 'docker compose'): MinIO is started from docker-compose.yml;
+  3. Ceph RADOS Gateway from Debian packages, which this script installs when run as root or
+     with passwordless sudo; or install them once yourself:
+       sudo apt-get install --no-install-recommends ${RGW_PACKAGES[*]}
+MSG
+      exit 1
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 ||
+    die "no S3 server: not a Debian/Ubuntu system (no apt-get), no Docker engine, S3_ENDPOINT not set"
+  log "installing ${RGW_PACKAGES[*]} (Debian packages, once)..."
+  t0=$(date +%s%N)
+  logf=$(mktemp "${TMPDIR:-/tmp}/s3lane-apt.XXXXXX")
+  if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q &&
+         "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
+           --no-install-recommends "${RGW_PACKAGES[@]}"; } >"$logf" 2>&1; then
+    tail -n 30 "$logf" >&2; rm -f "$logf"
+    die "apt-get install ${RGW_PACKAGES[*]} failed"
+  fi
+  rm -f "$logf"
+  rgw_installed || die "installed ${RGW_PACKAGES[*]} but the ceph programs are still missing"
+  log "installed in $(elapsed "$t0")"
+}
+
+RGW_DIR=
+WATCHDOG=
+
+# The daemons run in their own sessions (setsid), so a Ctrl-C reaches the command but not them:
+# Ceph answers SIGINT/SIGTERM with a slow clean shutdown in which memstore writes every object to
+# disk. They are always stopped here with SIGKILL by PID; the data is throw-away.
+kill_rgw_daemons() {
+  local f pids=()
+  for f in "$RGW_DIR"/pids/*; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+  rm -f "$RGW_DIR"/pids/*
+}
+
+stop_rgw() {
+  local rc=$?
+  [ -n "$RGW_DIR" ] || return "$rc"
+  kill_rgw_daemons
+  [ -z "$WATCHDOG" ] || { kill -9 "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; } || true
+  if [ "${S3_SERVER_KEEP_DIR:-0}" = 1 ]; then log "kept $RGW_DIR"; else rm -rf "$RGW_DIR"; fi
+  return "$rc"
+}
+
+# Should this script die by SIGKILL, a detached watchdog kills the daemons and removes the dir.
+start_watchdog() {
+  setsid bash -c '
+    trap "" INT TERM HUP
+    while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    for f in "$2"/pids/*; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+    rm -rf "$2"' s3-server-watchdog "$$" "$RGW_DIR" </dev/null >/dev/null 2>&1 &
+  WATCHDOG=$!
+}
+
+rgw_logs() {
+  local f
+  for f in "$RGW_DIR"/log/*; do
+    [ -s "$f" ] || continue
+    printf '\n==> %s <==\n' "${f##*/}" >&2
+    tail -n 25 "$f" >&2
+  done
+}
+
+# Start a daemon in the background, in its own session, and remember its PID.
+spawn() {
+  local name=$1; shift
+  setsid "$@" </dev/null >>"$RGW_DIR/log/$name.out" 2>&1 &
+  echo $! >"$RGW_DIR/pids/$name"
+}
+
+# Run a setup command while watching the daemons: fail as soon as one dies or time runs out.
+bounded() {
+  local deadline=$1 pid; shift
+  "$@" &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    if ! alive || [ $SECONDS -ge "$deadline" ]; then kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; return 1; fi
+    sleep 0.05
+  done
+  wait "$pid"
+}
+
+# True while every daemon started so far runs; else DEAD names the one that exited.
+alive() {
+  local f
+  for f in "$RGW_DIR"/pids/*; do
+    [ -f "$f" ] || continue
+    kill -0 "$(cat "$f")" 2>/dev/null || { DEAD=${f##*/}; return 1; }
+  done
+}
+
+write_ceph_conf() {
+  cat >"$RGW_DIR/ceph.conf" <<CONF
+# Single-host throw-away cluster: no auth, no replication, no ceph-mgr, everything on 127.0.0.1.
+[global]
+fsid = $FSID
+mon host = v2:127.0.0.1:$MON_PORT
+public addr = 127.0.0.1
+auth cluster required = none
+auth service required = none
+auth client required = none
+# Fail fast on a port taken since it was chosen (default: 3 tries 5 s apart); we pick anew.
+ms bind retry count = 1
+ms bind retry delay = 1
+osd pool default size = 1
+osd pool default min size = 1
+osd pool default pg num = 8
+osd pool default pgp num = 8
+osd pool default pg autoscale mode = off
+osd crush chooseleaf type = 0
+mon allow pool size one = true
+mon allow pool delete = true
+mon warn on pool no redundancy = false
+mon max pg per osd = 1000
+mon data avail warn = 1
+mon data avail crit = 0
+# Without these, the first start waits ~10 s for paxos rounds.
+paxos propose interval = 0.05
+paxos min wait = 0.01
+run dir = $RGW_DIR/run
+log file = $RGW_DIR/log/\$name.log
+admin socket = $RGW_DIR/run/\$name.asok
+mon cluster log file = $RGW_DIR/log/cluster.log
+log to stderr = false
+err to stderr = true
+# When memstore fills up, the OSD marks itself full and radosgw waits for space forever: a test
+# would hang. A user quota below capacity makes such a PUT fail at once (403 QuotaExceeded).
+# Here, not under [client.rgw.a], because radosgw-admin applies it when it creates the user.
+rgw user default quota max size = $((MEMSTORE_BYTES / 10 * 9))
+
+[mon]
+mon data = $RGW_DIR/mon.\$id
+
+[osd]
+osd data = $RGW_DIR/osd.\$id
+osd objectstore = memstore
+# Capacity reported to the cluster; memstore allocates as objects are written (RAM), nothing up
+# front. Deleted objects' data is freed when RGW's garbage collector removes it (see below).
+memstore device bytes = $MEMSTORE_BYTES
+osd class load list = *
+osd class default list = *
+
+[client.rgw.a]
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+# Virtual-hosted style: Host: <bucket>.localhost:PORT
+rgw dns name = $VHOST_DOMAIN
+rgw data = $RGW_DIR/rgw.a
+# Default 512 threads; 128 is plenty for tests on a 2-core machine.
+rgw thread pool size = 128
+# radosgw hangs in "get_initial_auth_request returned -13" without these two.
+ms mon client mode = crc
+auth client required = none
+# Data of deleted/overwritten objects and aborted uploads is reclaimed by the garbage collector,
+# by default after 2 h; objects live in RAM, so reclaim within seconds.
+rgw gc obj min wait = 5
+rgw gc processor period = 5
+# One index shard per bucket (default 11): tests make many small buckets.
+rgw override bucket index max shards = 1
+rgw dynamic resharding = false
+# Allow SSE-C over plain HTTP (AWS requires HTTPS); the test server has no TLS.
+rgw crypt require ssl = false
+CONF
+}
+
+# True when process $1 listens on 127.0.0.1:$2. Checked by socket inode in /proc, so that a server
+# of another run that took the same port in the meantime is never mistaken for ours.
+listens_on() {
+  local pid=$1 inode
+  for inode in $(awk -v a="$(printf '0100007F:%04X' "$2")" '$2 == a && $4 == "0A" { print $10 }' /proc/net/tcp); do
+    [ -n "$(find "/proc/$pid/fd" -lname "socket:\[$inode\]" -print -quit 2>/dev/null)" ] && return 0
+  done
+  return 1
+}
+
+# Poll until the command succeeds; fail when a daemon has died or the deadline has passed.
+wait_until() {
+  local deadline=$1; shift
+  until "$@"; do
+    alive && [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.03
+  done
+}
+
+# SigV4-signed ListBuckets with the test key. curl 7.88 signs no x-amz-content-sha256 unless it is
+# given, and RGW wants it: the SHA-256 of the empty body.
+signed_request_ok() {
+  curl -fs -o /dev/null --aws-sigv4 "aws:amz:$TEST_REGION:s3" --user "$TEST_ACCESS_KEY:$TEST_SECRET_KEY" \
+    -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+    "http://127.0.0.1:$RGW_PORT/"
+}
+
+# One attempt at starting mon + osd + radosgw; fails (1) when a daemon dies or time runs out.
+# $2 shifts the ports searched from, so that runs that collided part ways on the next attempt.
+try_start_rgw() {
+  local deadline=$1 spread=$2 osd_uuid osd_id
+  RGW_PORT=$(pick_port $((${S3_SERVER_PORT:-7480} + spread))) || return 1
+  MON_PORT=$(pick_port $((3300 + spread)) "$RGW_PORT") || return 1
+  FSID=$(cat /proc/sys/kernel/random/uuid)
+  rm -rf "${RGW_DIR:?}"/{mon.a,osd.0,rgw.a,run,log,monmap,osdmap,ceph.conf}
+  mkdir -p "$RGW_DIR"/{mon.a,osd.0,rgw.a,run,log,pids}
+  write_ceph_conf || return 1
+  local C=(-c "$RGW_DIR/ceph.conf") out="$RGW_DIR/log/setup.out"
+
+  # The monitor starts with an OSD map that already has osd.0 (instead of `ceph osd new`, whose
+  # Python start-up costs ~0.5 s); the OSD registers its uuid and CRUSH position when it boots.
+  step "mkfs"
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  osd_id=0
+  monmaptool --create --clobber --fsid "$FSID" --addv a "[v2:127.0.0.1:$MON_PORT]" "$RGW_DIR/monmap" >"$out" 2>&1 &&
+    osdmaptool "${C[@]}" --createsimple 1 --clobber "$RGW_DIR/osdmap" >>"$out" 2>&1 &&
+    ceph-mon "${C[@]}" --mkfs -i a --monmap "$RGW_DIR/monmap" --osdmap "$RGW_DIR/osdmap" >>"$out" 2>&1 &&
+    bounded "$deadline" ceph-osd "${C[@]}" --no-mon-config -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" \
+      >>"$out" 2>&1 || return 1
+  step "mon start"
+  spawn mon.a ceph-mon "${C[@]}" -f -i a
+  wait_until "$deadline" listens_on "$(cat "$RGW_DIR/pids/mon.a")" "$MON_PORT" || return 1
+  step "osd start"
+  spawn osd.0 ceph-osd "${C[@]}" -f -i "$osd_id"
+  # radosgw creates its pools at once; before the OSD is up that stalls ~5 s (1 start in 4).
+  wait_until "$deadline" grep -qs 'state: booting -> active' "$RGW_DIR/log/osd.$osd_id.log" || return 1
+
+  step "radosgw start"
+  spawn rgw.a radosgw "${C[@]}" -n client.rgw.a -f
+  # It listens once its pools, zone and zonegroup exist.
+  wait_until "$deadline" listens_on "$(cat "$RGW_DIR/pids/rgw.a")" "$RGW_PORT" || return 1
+
+  step "user create"
+  bounded "$deadline" radosgw-admin "${C[@]}" user create --uid=s3lane-test --display-name="s3lane tests" \
+    --access-key="$TEST_ACCESS_KEY" --secret-key="$TEST_SECRET_KEY" >>"$out" 2>&1 || return 1
+  step "signed request"
+  wait_until "$deadline" signed_request_ok
+}
+
+start_rgw() {
+  local attempt deadline=$((SECONDS + TIMEOUT))
+  rgw_installed || install_rgw
+  MEMSTORE_BYTES=${S3_SERVER_MEMSTORE_BYTES:-$((4 * 1024 * 1024 * 1024))}
+  RGW_DIR=$(mktemp -d "${TMPDIR:-/tmp}/s3lane-rgw.XXXXXX")
+  trap stop_rgw EXIT
+  start_watchdog
+  for attempt in 1 2 3 4 5; do
+    DEAD=
+    # The first attempt takes the default ports when free; a retry spreads out at random.
+    try_start_rgw "$deadline" $(((attempt > 1) * (RANDOM % 200))) && break
+    # Another run took a port between our choice and the daemon's bind: start over, elsewhere.
+    if [ "$attempt" -lt 5 ] && [ $SECONDS -lt "$deadline" ] &&
+       grep -qsi 'address already in use' "$RGW_DIR"/log/*; then
+      kill_rgw_daemons
+      continue
+    fi
+    rgw_logs
+    die "Ceph RADOS Gateway did not start: ${DEAD:+$DEAD exited}${DEAD:-no answer within ${TIMEOUT}s}; logs above"
+  done
+  S3_ENDPOINT="http://127.0.0.1:$RGW_PORT" S3_SERVER_KIND=ceph-rgw
+  if [ "${S3_SERVER_DEBUG:-0}" = 1 ]; then
+    step "memory (RSS): $(for f in "$RGW_DIR"/pids/*; do
+      printf '%s %s MiB, ' "${f##*/}" $(($(awk '/^VmRSS/ { print $2 }' "/proc/$(cat "$f")/status") / 1024)); done)"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+case "${S3_SERVER_KIND:-}" in
+  minio) docker_usable || die "S3_SERVER_KIND=minio but no Docker engine with 'docker compose'"; start_minio ;;
+  ceph-rgw) start_rgw ;;
+  ''|external)
+    if docker_usable; then start_minio; else start_rgw; fi ;;
+  *) die "S3_SERVER_KIND must be minio or ceph-rgw (or unset), not '$S3_SERVER_KIND'" ;;
+esac
+run_command "$@"

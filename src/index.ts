@@ -1,0 +1,37 @@
+/**
+ * s3lane: an S3 object client for Node.js.
+ *
+ * @example
+ * import { S3Client } from 's3lane';
+ * const s3 = new S3Client({ bucket: 'photos' });
+ * await s3.put({ key: 'cat.jpg', body: bytes, contentType: 'image/jpeg' });
+ * const cat = await s3.get({ key: 'cat.jpg', range: { start: 0, end: 1023 } });
+ */
+export { S3Client, type S3ClientOptions } from './s3/client.js';
+export { S3Error, S3NetworkError } from './s3/errors.js';
+export { S3ConfigError } from './s3/config-error.js';
+export type { Credentials, CredentialsProvider, CredentialsInput } from './s3/credentials.js';
+export type { BodyInput } from './s3/body.js';
+export type { Metadata, ObjectInfo, ObjectHeaderOptions, Conditions } from './s3/headers.js';
+export type {
+  ByteRange,
+  CopyInput,
+  CopyOutput,
+  DeleteInput,
+  DeleteOutput,
+  GetInput,
+  GetOutput,
+  HeadInput,
+  ObjectRef,
+  PutInput,
+  PutOutput,
+} from './s3/objects.js';
+export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/listing.js';
+export type { BucketInput } from './s3/buckets.js';
+export type { Logger, PayloadSigning } from './s3/pipeline.js';
+export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
+export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
+export type { DownloadInput, DownloadOutput } from './s3/download.js';
+export type { MultipartUploadInfo } from './s3/multipart.js';
+export type { PresignInput, PresignMethod } from './s3/presign.js';
+export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';

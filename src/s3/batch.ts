@@ -1,0 +1,123 @@
+/**
+ * uploadFiles(): many files, one bounded pool of connections, one result per file.
+ *
+ * The async replacement for Python's `asyncio.to_thread(requests.put, ...)` fan-out: no threads,
+ * files streamed from disk, and, like `gather(..., return_exceptions=True)` but typed, one file's
+ * failure never stops the others. Every request of the batch (small files' PUTs and large files'
+ * parts alike) draws from the same p-limit pool, so a batch never holds more connections than
+ * `concurrency`.
+ */
+import pLimit from 'p-limit';
+import { S3ConfigError } from './config-error.js';
+import type { RequestPipeline } from './pipeline.js';
+import { Throttle } from './progress.js';
+import { uploadWith, type UploadContext } from './upload.js';
+import type { ObjectHeaderOptions } from './headers.js';
+
+export interface UploadFilesOptions {
+  bucket?: string;
+  /** Requests in flight at once across the whole batch (default 16). */
+  concurrency?: number;
+  /** Part size for files above it (see upload()). */
+  partSize?: number;
+  /** Headers for each object, e.g. `(key) => ({ contentType: key.endsWith('.json') ? 'application/json' : undefined })`. */
+  headers?: (key: string, file: string) => ObjectHeaderOptions;
+  /** Called at most every 100 ms, and once at the end. */
+  onProgress?: (progress: BatchProgress) => void;
+  /** Stops scheduling files, aborts those in flight, and aborts their multipart uploads. */
+  signal?: AbortSignal;
+}
+
+export type UploadFileResult =
+  | { key: string; file: string; ok: true; etag: string; bytes: number; versionId: string | undefined }
+  | { key: string; file: string; ok: false; error: Error };
+
+export interface FileProgress {
+  bytesSent: number;
+  totalBytes: number | undefined;
+  done: boolean;
+  ok: boolean | undefined;
+}
+
+export interface BatchProgress {
+  bytesSent: number;
+  /** Sum of the sizes known so far (a file's size is known once it is opened). */
+  totalBytes: number;
+  filesDone: number;
+  filesFailed: number;
+  totalFiles: number;
+  /** Per file, by key. A live view: copy what you keep. */
+  files: ReadonlyMap<string, FileProgress>;
+}
+
+export const DEFAULT_BATCH_CONCURRENCY = 16;
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+export async function uploadFiles(
+  pipeline: RequestPipeline,
+  bucket: string,
+  files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+  options: UploadFilesOptions,
+): Promise<UploadFileResult[]> {
+  const concurrency = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new S3ConfigError('InvalidConcurrency', `concurrency must be a positive integer, got ${String(concurrency)}.`);
+  }
+  const entries = files instanceof Map ? [...files] : Object.entries(files);
+  const { signal, onProgress } = options;
+
+  const perFile = new Map<string, FileProgress>();
+  const totals = { bytesSent: 0, totalBytes: 0, filesDone: 0, filesFailed: 0 };
+  const throttle = onProgress
+    ? new Throttle(() => onProgress({ ...totals, totalFiles: entries.length, files: perFile }))
+    : undefined;
+  const schedule = pLimit(concurrency);
+
+  const uploadOne = async (key: string, file: string): Promise<UploadFileResult> => {
+    const progress: FileProgress = { bytesSent: 0, totalBytes: undefined, done: false, ok: undefined };
+    if (onProgress) perFile.set(key, progress);
+    const context: UploadContext = {
+      schedule: (task) =>
+        schedule(() => {
+          // Aborting stops the batch from starting anything new.
+          signal?.throwIfAborted();
+          return task();
+        }),
+      report: (delta) => {
+        progress.bytesSent += delta;
+        totals.bytesSent += delta;
+        throttle?.changed();
+      },
+    };
+    try {
+      signal?.throwIfAborted();
+      const result = await uploadWith(
+        pipeline,
+        bucket,
+        { ...options.headers?.(key, file), key, file, partSize: options.partSize, signal },
+        context,
+        (size) => {
+          progress.totalBytes = size;
+          totals.totalBytes += size;
+        },
+      );
+      progress.ok = true;
+      return { key, file, ok: true, etag: result.etag, bytes: result.bytes, versionId: result.versionId };
+    } catch (error) {
+      progress.ok = false;
+      totals.filesFailed++;
+      return { key, file, ok: false, error: asError(error) };
+    } finally {
+      progress.done = true;
+      totals.filesDone++;
+      throttle?.changed();
+    }
+  };
+
+  const results = await Promise.all(entries.map(([key, file]) => uploadOne(key, file)));
+  throttle?.flush();
+  return results;
+}

@@ -1,0 +1,39 @@
+/** Bucket operations: CreateBucket, DeleteBucket, HeadBucket. */
+import { bytesBody } from './body.js';
+import { S3Error } from './errors.js';
+import type { RequestPipeline } from './pipeline.js';
+import { buildCreateBucketConfiguration } from './xml.js';
+
+export interface BucketInput {
+  bucket?: string;
+  signal?: AbortSignal;
+}
+
+export async function createBucket(pipeline: RequestPipeline, bucket: string, input: BucketInput): Promise<void> {
+  // Outside us-east-1, S3 needs the region in the body, else the bucket is made in us-east-1.
+  const configuration = buildCreateBucketConfiguration(pipeline.regionFor(bucket));
+  const response = await pipeline.send({
+    method: 'PUT',
+    bucket,
+    body: configuration ? bytesBody(new TextEncoder().encode(configuration)) : undefined,
+    signal: input.signal,
+  });
+  await response.body.dump();
+}
+
+export async function deleteBucket(pipeline: RequestPipeline, bucket: string, input: BucketInput): Promise<void> {
+  const response = await pipeline.send({ method: 'DELETE', bucket, signal: input.signal });
+  await response.body.dump();
+}
+
+/** True when the bucket exists; false on 404. Other answers (403: someone else's bucket) throw. */
+export async function bucketExists(pipeline: RequestPipeline, bucket: string, input: BucketInput): Promise<boolean> {
+  try {
+    const response = await pipeline.send({ method: 'HEAD', bucket, signal: input.signal });
+    await response.body.dump();
+    return true;
+  } catch (error) {
+    if (error instanceof S3Error && (error.code === 'NotFound' || error.code === 'NoSuchBucket')) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * download(): an object (or a range of it) streamed to a file. The bytes go to a temporary file
+ * beside the target and are renamed into place only when complete, so a failed or aborted
+ * download never leaves a half-written file under the target's name.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { getObject, type GetInput } from './objects.js';
+import type { RequestPipeline } from './pipeline.js';
+
+export interface DownloadInput extends GetInput {
+  /** Where to write. Replaced atomically once every byte has arrived. */
+  file: string;
+}
+
+export interface DownloadOutput {
+  bytes: number;
+  etag: string | undefined;
+  contentRange: string | undefined;
+}
+
+export async function download(pipeline: RequestPipeline, bucket: string, input: DownloadInput): Promise<DownloadOutput> {
+  const object = await getObject(pipeline, bucket, input);
+  const partial = join(dirname(input.file), `.${basename(input.file)}.${randomBytes(6).toString('hex')}.part`);
+  try {
+    await object.body.pipeTo(Writable.toWeb(createWriteStream(partial, { flags: 'wx' })), { signal: input.signal });
+    await rename(partial, input.file);
+  } catch (error) {
+    await object.cancel().catch(() => undefined);
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { bytes: object.contentLength, etag: object.etag, contentRange: object.contentRange };
+}

@@ -1,0 +1,116 @@
+/**
+ * Listing (ListObjectsV2, every page) and bulk delete (DeleteObjects, 1000 keys a request).
+ */
+import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
+import { bytesBody } from './body.js';
+import { S3ConfigError } from './endpoint.js';
+import type { RequestPipeline } from './pipeline.js';
+import { buildDeleteObjects, parseDeleteResult, parseListObjectsV2 } from './xml.js';
+
+export interface ListInput {
+  bucket?: string;
+  prefix?: string;
+  delimiter?: string;
+  startAfter?: string;
+  /** Keys per page, 1..1000 (S3's default and maximum is 1000). */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  storageClass: string | undefined;
+}
+
+export interface ListPage {
+  objects: ListedObject[];
+  /** With a delimiter: the "folders" at this level. */
+  commonPrefixes: string[];
+}
+
+/** Every page of ListObjectsV2, following continuation tokens. */
+export async function* listPages(pipeline: RequestPipeline, bucket: string, input: ListInput): AsyncGenerator<ListPage> {
+  if (input.pageSize !== undefined && !(Number.isInteger(input.pageSize) && input.pageSize >= 1 && input.pageSize <= 1000)) {
+    throw new S3ConfigError('InvalidPageSize', `pageSize must be an integer from 1 to 1000, got ${String(input.pageSize)}.`);
+  }
+  let continuationToken: string | undefined;
+  do {
+    const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };
+    if (input.prefix) query['prefix'] = input.prefix;
+    if (input.delimiter) query['delimiter'] = input.delimiter;
+    if (input.startAfter && !continuationToken) query['start-after'] = input.startAfter;
+    if (input.pageSize) query['max-keys'] = String(input.pageSize);
+    if (continuationToken) query['continuation-token'] = continuationToken;
+    const response = await pipeline.send({ method: 'GET', bucket, query, signal: input.signal });
+    const page = parseListObjectsV2(await response.body.text());
+    yield {
+      objects: page.contents.map((item) => ({
+        key: item.key,
+        size: item.size,
+        etag: item.etag,
+        lastModified: item.lastModified,
+        storageClass: item.storageClass,
+      })),
+      commonPrefixes: page.commonPrefixes,
+    };
+    continuationToken = page.isTruncated ? page.nextContinuationToken : undefined;
+  } while (continuationToken);
+}
+
+/** Every object under the prefix, page after page. Use `listPages` for the common prefixes too. */
+export async function* listObjects(pipeline: RequestPipeline, bucket: string, input: ListInput): AsyncGenerator<ListedObject> {
+  for await (const page of listPages(pipeline, bucket, input)) yield* page.objects;
+}
+
+export interface DeleteManyInput {
+  bucket?: string;
+  keys: Iterable<string>;
+  signal?: AbortSignal;
+}
+
+export interface DeleteManyOutput {
+  deleted: string[];
+  errors: { key: string; code: string; message: string }[];
+}
+
+/** S3 takes at most 1000 keys per DeleteObjects request. */
+const DELETE_BATCH = 1000;
+/** Batches in flight at once: enough to overlap round trips without flooding the store. */
+const DELETE_CONCURRENCY = 4;
+
+export async function deleteObjects(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: DeleteManyInput,
+): Promise<DeleteManyOutput> {
+  const keys = [...input.keys];
+  const batches: string[][] = [];
+  for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
+  const limit = pLimit(DELETE_CONCURRENCY);
+  const results = await Promise.all(
+    batches.map((batch) =>
+      limit(async () => {
+        const xml = new TextEncoder().encode(buildDeleteObjects(batch, true));
+        // Content-MD5 is required by S3 for DeleteObjects (some stores reject the request without it).
+        const md5 = createHash('md5').update(xml).digest('base64');
+        const response = await pipeline.send({
+          method: 'POST',
+          bucket,
+          query: { delete: '' },
+          headers: { 'content-md5': md5, 'content-type': 'application/xml' },
+          body: bytesBody(xml),
+          signal: input.signal,
+        });
+        const result = parseDeleteResult(await response.body.text());
+        // Quiet mode reports only failures: every other key of the batch was deleted.
+        const failed = new Set(result.errors.map((error) => error.key));
+        return { deleted: batch.filter((key) => !failed.has(key)), errors: result.errors };
+      }),
+    ),
+  );
+  return { deleted: results.flatMap((r) => r.deleted), errors: results.flatMap((r) => r.errors) };
+}

@@ -1,0 +1,316 @@
+/**
+ * The one request pipeline every operation goes through: resolve the URL for the bucket's region,
+ * choose how the payload is signed, sign, send on undici, and turn failures into typed errors,
+ * retrying only what can safely be sent again.
+ *
+ * Data flows one way: S3Request -> endpoint -> signed request -> undici -> S3Response | S3Error.
+ */
+import type { Dispatcher } from 'undici';
+import {
+  EMPTY_SHA256,
+  STREAMING_PAYLOAD,
+  UNSIGNED_PAYLOAD,
+  SigV4Signer,
+  awsChunkedStream,
+  chunkedContentLength,
+  uriEncode,
+} from '../signer/index.js';
+import type { PreparedBody } from './body.js';
+import { sha256OfBody } from './body.js';
+import type { Credentials, CredentialsCache } from './credentials.js';
+import { defaultEndpoint, resolveEndpoint, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
+import { S3Error, S3NetworkError } from './errors.js';
+import { redactText } from './redact.js';
+import { streamingRequestBody } from './transport.js';
+import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+
+/**
+ * How request bodies are signed:
+ * - 'auto': in-memory bodies carry their full SHA-256; streams are signed chunk by chunk
+ *   (aws-chunked) over http, and sent UNSIGNED-PAYLOAD over https, where TLS already protects them.
+ * - 'sha256': always the full SHA-256 (files and Blobs are hashed in one streaming pass first).
+ * - 'unsigned': UNSIGNED-PAYLOAD.
+ * - 'streaming': STREAMING-AWS4-HMAC-SHA256-PAYLOAD, every chunk signed.
+ */
+export type PayloadSigning = 'auto' | 'sha256' | 'unsigned' | 'streaming';
+
+export interface S3Request {
+  readonly method: HttpMethod;
+  readonly bucket?: string | undefined;
+  readonly key?: string | undefined;
+  /** Decoded query parameters; '' sends a bare `?name`. */
+  readonly query?: Readonly<Record<string, string>> | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly body?: PreparedBody | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface S3Response {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Dispatcher.ResponseData['body'];
+}
+
+export interface Logger {
+  debug(message: string): void;
+}
+
+export interface PipelineSettings {
+  /** A custom endpoint, or undefined for AWS (then the endpoint follows the bucket's region). */
+  readonly endpoint: string | undefined;
+  readonly region: string;
+  readonly forcePathStyle: boolean | undefined;
+  readonly credentials: CredentialsCache;
+  readonly payloadSigning: PayloadSigning;
+  readonly retry: RetryPolicy;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger | undefined;
+}
+
+/** aws-chunked chunk size: 64 KiB, as the AWS SDKs use; each chunk costs ~90 bytes of framing. */
+const STREAMING_CHUNK_SIZE = 64 * 1024;
+
+interface SignedAttempt {
+  readonly endpoint: ResolvedEndpoint;
+  readonly region: string;
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  readonly canonicalRequest: string;
+  readonly stringToSign: string;
+  readonly credentials: Credentials;
+}
+
+export class RequestPipeline {
+  readonly #settings: PipelineSettings;
+  /** Regions learnt from redirects, so later calls to the same bucket go straight there. */
+  readonly #bucketRegions = new Map<string, string>();
+  /** Server time minus local time, learnt from RequestTimeTooSkewed. */
+  #clockOffsetMs = 0;
+  #signers = new Map<string, SigV4Signer>();
+  #signersFor: Credentials | undefined;
+
+  constructor(settings: PipelineSettings) {
+    this.#settings = settings;
+  }
+
+  get settings(): PipelineSettings {
+    return this.#settings;
+  }
+
+  /** The region requests for `bucket` are signed for: learnt from a redirect, else the client's. */
+  regionFor(bucket: string | undefined): string {
+    return (bucket !== undefined && this.#bucketRegions.get(bucket)) || this.#settings.region;
+  }
+
+  /** Now, as the server sees it. */
+  now(): Date {
+    return new Date(Date.now() + this.#clockOffsetMs);
+  }
+
+  /** A signer for these credentials and region; signers (and their cached keys) live until the credentials change. */
+  signerFor(credentials: Credentials, region: string): SigV4Signer {
+    if (credentials !== this.#signersFor) {
+      this.#signers = new Map();
+      this.#signersFor = credentials;
+    }
+    let signer = this.#signers.get(region);
+    if (!signer) {
+      signer = new SigV4Signer({ credentials, region, service: 's3' });
+      this.#signers.set(region, signer);
+    }
+    return signer;
+  }
+
+  resolve(bucket: string | undefined, key: string | undefined, query?: string, region = this.regionFor(bucket)): ResolvedEndpoint {
+    const { endpoint, forcePathStyle } = this.#settings;
+    return resolveEndpoint({ endpoint: endpoint ?? defaultEndpoint(region), region, forcePathStyle }, bucket, key, query);
+  }
+
+  async send(request: S3Request): Promise<S3Response> {
+    const { retry } = this.#settings;
+    const replayable = request.body === undefined || request.body.replayable;
+    let attempt = 0;
+    let followedRedirect = false;
+    let correctedClock = false;
+    let refreshedCredentials = false;
+    for (;;) {
+      const signed = await this.#sign(request);
+      let response: S3Response;
+      try {
+        response = await this.#settings.dispatcher.request({
+          origin: signed.endpoint.origin,
+          path: signed.endpoint.target,
+          method: request.method,
+          headers: signed.headers,
+          body: signed.body instanceof ReadableStream ? streamingRequestBody(signed.body) : (signed.body ?? null),
+          signal: request.signal,
+        });
+      } catch (error) {
+        if (request.signal?.aborted) throw request.signal.reason;
+        const networkError = S3NetworkError.from(error, {
+          method: request.method,
+          bucket: request.bucket,
+          key: request.key,
+          secrets: secretsOf(signed.credentials),
+        });
+        if (replayable && attempt < retry.retries && networkError.retryable) {
+          await sleep(backoffDelay(attempt++, retry), request.signal);
+          continue;
+        }
+        throw networkError;
+      }
+      if (response.statusCode < 300) return response;
+
+      const error = await this.#toError(response, request, signed);
+      const bucket = request.bucket;
+      if (!followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
+        // PermanentRedirect / AuthorizationHeaderMalformed: the bucket lives elsewhere. Re-sign for
+        // its region and remember it, so the next call goes there directly.
+        followedRedirect = true;
+        this.#bucketRegions.set(bucket, error.region);
+        if (replayable) continue;
+      }
+      if (!correctedClock && error.code === 'RequestTimeTooSkewed') {
+        const serverDate = Date.parse(headerValue(response.headers, 'date') ?? '');
+        if (!Number.isNaN(serverDate)) {
+          correctedClock = true;
+          this.#clockOffsetMs = serverDate - Date.now();
+          if (replayable) continue;
+        }
+      }
+      if (!refreshedCredentials && (error.code === 'ExpiredToken' || error.code === 'TokenRefreshRequired')) {
+        refreshedCredentials = true;
+        this.#settings.credentials.invalidate();
+        if (replayable) continue;
+      }
+      if (error.retryable && replayable && attempt < retry.retries) {
+        await sleep(backoffDelay(attempt++, retry), request.signal);
+        continue;
+      }
+      throw error;
+    }
+  }
+
+  async #sign(request: S3Request): Promise<SignedAttempt> {
+    const { credentials: cache, payloadSigning, logger } = this.#settings;
+    const credentials = cache.peek() ?? (await cache.get());
+    const region = this.regionFor(request.bucket);
+    const endpoint = this.resolve(request.bucket, request.key, encodeQuery(request.query), region);
+    const signer = this.signerFor(credentials, region);
+    const date = this.now();
+    const headers: Record<string, string> = { ...request.headers };
+    const body = request.body;
+
+    let payloadHash = EMPTY_SHA256;
+    let mode: 'sha256' | 'unsigned' | 'streaming' = 'sha256';
+    if (body !== undefined) {
+      mode = choosePayloadMode(payloadSigning, body, endpoint.origin.startsWith('https:'));
+      if (mode === 'streaming') {
+        headers['content-encoding'] = headers['content-encoding'] ? `aws-chunked,${headers['content-encoding']}` : 'aws-chunked';
+        headers['x-amz-decoded-content-length'] = String(body.length);
+        headers['content-length'] = String(chunkedContentLength(body.length, STREAMING_CHUNK_SIZE));
+        payloadHash = STREAMING_PAYLOAD;
+      } else {
+        headers['content-length'] = String(body.length);
+        payloadHash = mode === 'unsigned' ? UNSIGNED_PAYLOAD : await sha256OfBody(body);
+      }
+    }
+
+    const signed = signer.sign({ method: request.method, url: endpoint.url, headers, payloadHash, date });
+    if (logger) {
+      const secrets = secretsOf(credentials);
+      logger.debug(
+        `s3lane: ${request.method} ${redactText(endpoint.url, secrets)}\n` +
+          `-- canonical request --\n${redactText(signed.canonicalRequest, secrets)}\n` +
+          `-- string to sign --\n${signed.stringToSign}`,
+      );
+    }
+
+    let wireBody: Uint8Array | ReadableStream<Uint8Array> | undefined;
+    if (body === undefined) wireBody = undefined;
+    else if (mode === 'streaming') {
+      const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date });
+      wireBody = body
+        .open()
+        .pipeThrough(awsChunkedStream(chunkSigner, { chunkSize: STREAMING_CHUNK_SIZE, decodedLength: body.length }));
+    } else wireBody = body.bytes ?? body.open();
+
+    return {
+      endpoint,
+      region,
+      headers: signed.headers,
+      body: wireBody,
+      canonicalRequest: signed.canonicalRequest,
+      stringToSign: signed.stringToSign,
+      credentials,
+    };
+  }
+
+  async #toError(response: S3Response, request: S3Request, signed: SignedAttempt): Promise<S3Error> {
+    const text = request.method === 'HEAD' ? '' : await response.body.text();
+    if (request.method === 'HEAD') await response.body.dump();
+    const secrets = secretsOf(signed.credentials);
+    return S3Error.fromResponse({
+      statusCode: response.statusCode,
+      headers: response.headers,
+      body: text,
+      method: request.method,
+      bucket: request.bucket,
+      key: request.key,
+      canonicalRequest: redactText(signed.canonicalRequest, secrets),
+      stringToSign: signed.stringToSign,
+      secrets,
+    });
+  }
+}
+
+function secretsOf(credentials: Credentials): string[] {
+  return credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
+}
+
+function choosePayloadMode(
+  setting: PayloadSigning,
+  body: PreparedBody,
+  https: boolean,
+): 'sha256' | 'unsigned' | 'streaming' {
+  switch (setting) {
+    case 'unsigned':
+      return setting;
+    case 'streaming':
+      // An empty body has no chunk to sign: its SHA-256 (of nothing) protects it just as well, and
+      // Ceph RGW rejects an aws-chunked body of zero bytes with XAmzContentSHA256Mismatch.
+      return body.length === 0 ? 'sha256' : 'streaming';
+    case 'sha256':
+      if (body.bytes === undefined && !body.replayable) {
+        throw new S3ConfigError(
+          'UnhashableBody',
+          "payloadSigning 'sha256' must read the body twice (hash, then send): pass bytes, a Blob or a file, or use 'streaming'.",
+        );
+      }
+      return 'sha256';
+    case 'auto':
+      if (body.bytes !== undefined) return 'sha256';
+      return https ? 'unsigned' : 'streaming';
+  }
+}
+
+/** Query string on the wire: RFC 3986-encoded names and values; an empty value is sent bare (`?uploads`). */
+export function encodeQuery(query: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (query === undefined) return undefined;
+  let out = '';
+  for (const name in query) {
+    const value = query[name];
+    if (value === undefined) continue;
+    if (out) out += '&';
+    out += uriEncode(name, true);
+    if (value !== '') out += '=' + uriEncode(value, true);
+  }
+  return out || undefined;
+}
+
+export function headerValue(headers: S3Response['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

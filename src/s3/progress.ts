@@ -1,0 +1,85 @@
+/**
+ * Progress counting for uploads: bodies that count the bytes undici reads from them, and a
+ * reporter that calls the user back at most every 100 ms (plus once at the end), so a batch of
+ * thousands of files does not flood the event loop with callbacks.
+ */
+import type { PreparedBody } from './body.js';
+
+/**
+ * Sends `body` through `send`, reporting every byte undici reads from it. In-memory bodies go out as
+ * one buffer, so they are reported whole once sent. A retry re-opens the body: what the failed
+ * attempt had counted is taken back first, and a failed send takes back everything, so the total
+ * never runs past the bytes really delivered.
+ */
+export async function sendCounted<T>(
+  body: PreparedBody,
+  report: (delta: number) => void,
+  send: (body: PreparedBody) => Promise<T>,
+): Promise<T> {
+  if (body.bytes) {
+    const result = await send(body);
+    report(body.length);
+    return result;
+  }
+  let counted = 0;
+  const counting: PreparedBody = {
+    length: body.length,
+    bytes: undefined,
+    replayable: body.replayable,
+    open() {
+      if (counted) report(-counted);
+      counted = 0;
+      return body.open().pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            counted += chunk.byteLength;
+            report(chunk.byteLength);
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+    },
+  };
+  try {
+    return await send(counting);
+  } catch (error) {
+    if (counted) report(-counted);
+    throw error;
+  }
+}
+
+/** Calls `emit` at most once per `intervalMs` while changes arrive, and always on `flush()`. */
+export class Throttle {
+  readonly #emit: () => void;
+  readonly #intervalMs: number;
+  #last = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(emit: () => void, intervalMs = 100) {
+    this.#emit = emit;
+    this.#intervalMs = intervalMs;
+  }
+
+  changed(): void {
+    if (this.#timer) return;
+    const wait = this.#last + this.#intervalMs - Date.now();
+    if (wait <= 0) {
+      this.#fire();
+      return;
+    }
+    this.#timer = setTimeout(() => this.#fire(), wait);
+    // A pending progress report must not keep the process alive by itself.
+    this.#timer.unref();
+  }
+
+  flush(): void {
+    this.#fire();
+  }
+
+  #fire(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#last = Date.now();
+    this.#emit();
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The body of a GET, handed to the caller. A response body that nobody reads holds its connection
+ * forever (the pool drains and every later call hangs: a well-known trap of other clients). So a
+ * body that is dropped unread is destroyed when it is garbage-collected, and `cancel()` /
+ * `await using` release it at once.
+ */
+import type { S3Response } from './pipeline.js';
+
+type NodeBody = S3Response['body'];
+
+/** Destroys the connection's stream when the object the caller held is collected unread. */
+const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
+  if (!stream.destroyed && !stream.readableEnded) stream.destroy();
+});
+
+export class ResponseBody {
+  readonly #stream: NodeBody;
+  #webStream: ReadableStream<Uint8Array> | undefined;
+
+  constructor(stream: NodeBody) {
+    this.#stream = stream;
+    abandoned.register(this, stream, this);
+  }
+
+  /**
+   * The bytes as a web stream. Our own wrapper (rather than undici's `body` getter, whose stream the
+   * node stream references back) so that dropping it lets the finalizer above see it go.
+   */
+  get stream(): ReadableStream<Uint8Array> {
+    if (this.#webStream) return this.#webStream;
+    const source = this.#stream;
+    const iterator = source[Symbol.asyncIterator]();
+    const web = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          const { value, done } = (await iterator.next()) as IteratorResult<Buffer>;
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel(reason) {
+          source.destroy(reason instanceof Error ? reason : undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    abandoned.unregister(this);
+    abandoned.register(web, source);
+    this.#webStream = web;
+    return web;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    abandoned.unregister(this);
+    return this.#stream.bytes();
+  }
+
+  async text(): Promise<string> {
+    abandoned.unregister(this);
+    return this.#stream.text();
+  }
+
+  async json<T = unknown>(): Promise<T> {
+    abandoned.unregister(this);
+    return (await this.#stream.json()) as T;
+  }
+
+  /** Releases the connection without reading the rest of the body. */
+  async cancel(): Promise<void> {
+    abandoned.unregister(this);
+    if (this.#webStream) await this.#webStream.cancel();
+    else if (!this.#stream.destroyed && !this.#stream.readableEnded) this.#stream.destroy();
+  }
+}

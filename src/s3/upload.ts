@@ -1,0 +1,297 @@
+/**
+ * upload(): one object from a file, bytes, a Blob or a stream of any length. Below the part size
+ * it is a single PUT; above it, a multipart upload whose parts go out in parallel, each retried on
+ * its own, and which is aborted on any failure so that no orphaned parts are left behind.
+ *
+ * Memory stays bounded: files and Blobs are read lazily, slice by slice, as each part is sent; only
+ * a one-shot stream is buffered, at most `queueSize + 1` parts at a time.
+ */
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import pLimit from 'p-limit';
+import { blobBody, bytesBody, fileBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
+import { S3ConfigError } from './config-error.js';
+import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
+import {
+  MULTIPART_LIMITS,
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  uploadPart,
+  type CompletedPart,
+  type MultipartTarget,
+} from './multipart.js';
+import { putBody } from './objects.js';
+import type { RequestPipeline } from './pipeline.js';
+import { sendCounted, Throttle } from './progress.js';
+
+export interface UploadProgress {
+  key: string;
+  bytesSent: number;
+  /** Undefined while a stream of unknown length is still being read. */
+  totalBytes: number | undefined;
+}
+
+export interface UploadInput extends ObjectHeaderOptions {
+  bucket?: string;
+  key: string;
+  /** What to upload: a body, or `file` (a path), streamed from disk. */
+  body?: BodyInput;
+  file?: string;
+  /** Length of a stream body, when known (lets a small stream go as a single PUT without buffering). */
+  contentLength?: number;
+  /** Part size in bytes (5 MiB .. 5 GiB). Default 8 MiB, grown so that no upload needs more than 10,000 parts. */
+  partSize?: number;
+  /** Parts in flight at once (default 4). */
+  queueSize?: number;
+  /** Called at most every 100 ms while bytes go out, and once at the end. */
+  onProgress?: (progress: UploadProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface UploadOutput {
+  etag: string;
+  versionId: string | undefined;
+  /** Parts sent: 1 for a single PUT. */
+  parts: number;
+  multipart: boolean;
+  bytes: number;
+}
+
+/** Runs a request when a connection slot is free (p-limit's call signature). */
+export type Scheduler = <T>(task: () => Promise<T>) => Promise<T>;
+
+/** How one upload takes part in something larger (a batch): its slot pool and its byte counter. */
+export interface UploadContext {
+  readonly schedule: Scheduler;
+  readonly report: (delta: number) => void;
+}
+
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+export const DEFAULT_QUEUE_SIZE = 4;
+const MiB = 1024 * 1024;
+
+/** The part size for `size` bytes: the requested (or default) size, grown to fit in 10,000 parts. */
+export function choosePartSize(requested: number | undefined, size: number | undefined): number {
+  if (requested !== undefined) {
+    if (!Number.isSafeInteger(requested) || requested < MULTIPART_LIMITS.minPartSize || requested > MULTIPART_LIMITS.maxPartSize) {
+      throw new S3ConfigError('InvalidPartSize', `partSize must be an integer from 5 MiB to 5 GiB, got ${String(requested)}.`);
+    }
+  }
+  const base = requested ?? DEFAULT_PART_SIZE;
+  if (size === undefined) return base;
+  if (size > MULTIPART_LIMITS.maxObjectSize) {
+    throw new S3ConfigError('EntityTooLarge', `S3 objects are at most 5 TiB; this one is ${size} bytes.`);
+  }
+  const smallestFitting = Math.ceil(size / MULTIPART_LIMITS.maxParts / MiB) * MiB;
+  return Math.max(base, smallestFitting);
+}
+
+/** Where the bytes come from: random access (file, bytes, Blob) or a stream read once, in order. */
+type Source =
+  | { kind: 'sized'; size: number; slice: (offset: number, length: number) => PreparedBody }
+  | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+
+async function openSource(input: UploadInput): Promise<Source> {
+  if ((input.file === undefined) === (input.body === undefined)) {
+    throw new S3ConfigError('InvalidUploadSource', 'upload() takes exactly one of `body` or `file`.');
+  }
+  if (input.file !== undefined) {
+    const path = input.file;
+    const info = await stat(path);
+    if (!info.isFile()) throw new S3ConfigError('InvalidUploadSource', `${path} is not a regular file.`);
+    return { kind: 'sized', size: info.size, slice: (offset, length) => fileBody(path, offset, length) };
+  }
+  const body = input.body;
+  if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
+    const prepared = await prepareBody(body);
+    const bytes = prepared.bytes ?? new Uint8Array(0);
+    return { kind: 'sized', size: bytes.length, slice: (offset, length) => bytesBody(bytes.subarray(offset, offset + length)) };
+  }
+  if (body instanceof Blob) {
+    return { kind: 'sized', size: body.size, slice: (offset, length) => blobBody(body.slice(offset, offset + length)) };
+  }
+  const stream = body instanceof ReadableStream ? body : (Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>);
+  return { kind: 'stream', stream };
+}
+
+/** Standalone upload(): its own pool of `queueSize` slots and its own progress callback. */
+export async function upload(pipeline: RequestPipeline, bucket: string, input: UploadInput): Promise<UploadOutput> {
+  const queueSize = input.queueSize ?? DEFAULT_QUEUE_SIZE;
+  if (!Number.isInteger(queueSize) || queueSize < 1) {
+    throw new S3ConfigError('InvalidQueueSize', `queueSize must be a positive integer, got ${String(queueSize)}.`);
+  }
+  let bytesSent = 0;
+  let totalBytes: number | undefined;
+  const { onProgress } = input;
+  const throttle = onProgress ? new Throttle(() => onProgress({ key: input.key, bytesSent, totalBytes })) : undefined;
+  const context: UploadContext = {
+    schedule: pLimit(queueSize),
+    report: (delta) => {
+      bytesSent += delta;
+      throttle?.changed();
+    },
+  };
+  const result = await uploadWith(pipeline, bucket, input, context, (size) => (totalBytes = size));
+  throttle?.flush();
+  return result;
+}
+
+/**
+ * The upload itself, drawing every request from `context.schedule`: a batch passes its shared pool,
+ * so the parts of large files and the small files compete for the same connections.
+ */
+export async function uploadWith(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: UploadInput,
+  context: UploadContext,
+  onSize: (size: number) => void = () => undefined,
+): Promise<UploadOutput> {
+  const headers = objectHeaders(input);
+  const source = await openSource(input);
+  const size = source.kind === 'sized' ? source.size : input.contentLength;
+  const partSize = choosePartSize(input.partSize, size);
+  const signal = input.signal;
+  if (size !== undefined) onSize(size);
+
+  if (source.kind === 'sized' && source.size <= partSize) {
+    const body = source.slice(0, source.size);
+    const put = await context.schedule(() =>
+      sendCounted(body, context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
+    );
+    return { ...put, parts: 1, multipart: false, bytes: source.size };
+  }
+
+  // A stream: read the first part before deciding, so a short stream is one PUT, not a multipart upload.
+  let firstPart: Uint8Array | undefined;
+  let rest: AsyncGenerator<Uint8Array> | undefined;
+  if (source.kind === 'stream') {
+    rest = readParts(source.stream, partSize);
+    const first = await rest.next();
+    firstPart = first.done ? new Uint8Array(0) : first.value;
+    if (firstPart.length < partSize) {
+      const body = bytesBody(firstPart);
+      onSize(firstPart.length);
+      const put = await context.schedule(() =>
+        sendCounted(body, context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
+      );
+      return { ...put, parts: 1, multipart: false, bytes: firstPart.length };
+    }
+  }
+
+  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  const stop = new AbortController();
+  const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const sendPart = (partNumber: number, body: PreparedBody): Promise<CompletedPart> =>
+    context.schedule(() => {
+      // Queued parts of a failed upload must not start.
+      partSignal.throwIfAborted();
+      return sendCounted(body, context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
+    });
+  const inFlight = new Set<Promise<CompletedPart>>();
+  try {
+    let parts: CompletedPart[];
+    let bytes: number;
+    if (source.kind === 'sized') {
+      const count = Math.ceil(source.size / partSize);
+      const pending = Array.from({ length: count }, (_, i) => {
+        const offset = i * partSize;
+        const part = sendPart(i + 1, source.slice(offset, Math.min(partSize, source.size - offset)));
+        inFlight.add(part);
+        return part;
+      });
+      parts = await Promise.all(pending);
+      bytes = source.size;
+    } else {
+      ({ parts, bytes } = await uploadStreamParts(firstPart ?? new Uint8Array(0), rest, sendPart, inFlight, partSize, input));
+      onSize(bytes);
+    }
+    const done = await context.schedule(() => completeMultipartUpload(pipeline, target, parts, signal));
+    return { ...done, parts: parts.length, multipart: true, bytes };
+  } catch (error) {
+    stop.abort(error);
+    // Parts still in flight could land after an abort and be kept: wait for them to settle first.
+    await Promise.allSettled(inFlight);
+    await abortQuietly(pipeline, target, error);
+    throw error;
+  }
+}
+
+/**
+ * Parts of a one-shot stream: read one part ahead of the uploads, never more than `queueSize` in
+ * flight, so memory stays at about (queueSize + 1) × partSize.
+ */
+async function uploadStreamParts(
+  first: Uint8Array,
+  rest: AsyncGenerator<Uint8Array> | undefined,
+  sendPart: (partNumber: number, body: PreparedBody) => Promise<CompletedPart>,
+  inFlight: Set<Promise<CompletedPart>>,
+  partSize: number,
+  input: UploadInput,
+): Promise<{ parts: CompletedPart[]; bytes: number }> {
+  const queueSize = input.queueSize ?? DEFAULT_QUEUE_SIZE;
+  const parts: CompletedPart[] = [];
+  let bytes = 0;
+  let partNumber = 0;
+  let data: Uint8Array | undefined = first;
+  while (data !== undefined) {
+    partNumber++;
+    if (partNumber > MULTIPART_LIMITS.maxParts) {
+      throw new S3ConfigError(
+        'TooManyParts',
+        `The stream is longer than 10,000 parts of ${partSize} bytes: pass a larger partSize (or contentLength, to size parts automatically).`,
+      );
+    }
+    bytes += data.length;
+    const part = sendPart(partNumber, bytesBody(data));
+    inFlight.add(part);
+    void part.then(
+      (done) => {
+        parts.push(done);
+        inFlight.delete(part);
+      },
+      () => undefined,
+    );
+    // Backpressure: wait for a slot before reading the next part into memory.
+    while (inFlight.size >= queueSize) await Promise.race(inFlight);
+    const next = rest ? await rest.next() : { done: true as const, value: undefined };
+    data = next.done ? undefined : next.value;
+  }
+  await Promise.all(inFlight);
+  return { parts, bytes };
+}
+
+/** Reads a stream into parts of exactly `partSize` bytes (the last may be shorter). */
+export async function* readParts(stream: ReadableStream<Uint8Array>, partSize: number): AsyncGenerator<Uint8Array> {
+  let buffer = new Uint8Array(partSize);
+  let filled = 0;
+  let yielded = false;
+  for await (const chunk of stream) {
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(partSize - filled, chunk.length - offset);
+      buffer.set(chunk.subarray(offset, offset + n), filled);
+      filled += n;
+      offset += n;
+      if (filled === partSize) {
+        yield buffer;
+        yielded = true;
+        buffer = new Uint8Array(partSize);
+        filled = 0;
+      }
+    }
+  }
+  if (filled > 0 || !yielded) yield buffer.subarray(0, filled);
+}
+
+/** Aborts the multipart upload after a failure; if even that fails, the caller's error says so. */
+async function abortQuietly(pipeline: RequestPipeline, target: MultipartTarget, cause: unknown): Promise<void> {
+  try {
+    await abortMultipartUpload(pipeline, target);
+  } catch (abortError) {
+    if (cause instanceof Error) {
+      cause.message += ` (and aborting multipart upload ${target.uploadId} failed too: ${String(abortError)}; it may need a lifecycle rule or a manual abort)`;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Canonical headers: which request headers are signed, and in what form.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
+ */
+import { SigningError, quote } from './errors.js';
+
+/**
+ * Headers never signed, even when the caller passes them. Each one may be added, changed or
+ * removed between us and S3, and a signed header that changes breaks the signature.
+ */
+const UNSIGNED_HEADERS: ReadonlyMap<string, string> = new Map([
+  ['authorization', 'it carries the signature itself'],
+  ['user-agent', 'proxies rewrite it, and whoever uses a presigned URL sends their own'],
+  ['expect', 'HTTP clients add or drop `Expect: 100-continue` on their own'],
+  ['x-amzn-trace-id', 'AWS X-Ray and Lambda add it after the request is signed'],
+  ['connection', 'hop-by-hop (RFC 9110 §7.6.1): each hop may rewrite it'],
+  ['keep-alive', 'hop-by-hop'],
+  ['proxy-authorization', 'meant for the proxy, which removes it'],
+  ['proxy-connection', 'hop-by-hop, and proxies strip it'],
+  ['te', 'hop-by-hop'],
+  ['trailer', 'hop-by-hop'],
+  ['transfer-encoding', 'hop-by-hop; the client chooses chunked framing after signing'],
+  ['upgrade', 'hop-by-hop'],
+]);
+
+/** Why `name` (lower case) is left out of the signature, or undefined if it is signed. */
+export function unsignedHeaderReason(name: string): string | undefined {
+  return UNSIGNED_HEADERS.get(name);
+}
+
+/** The names left out of signing, for documentation and tests. */
+export const UNSIGNED_HEADER_NAMES: readonly string[] = [...UNSIGNED_HEADERS.keys()];
+
+// RFC 9110 token: what an HTTP header name may contain. Checking it keeps a stray ':' or newline
+// from changing the shape of the canonical request.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function checkHeaderName(name: string): void {
+  if (!HEADER_NAME.test(name)) throw new SigningError('INVALID_HEADER', `invalid header name ${quote(name)}`);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+}
+
+/**
+ * A header value as signed: leading and trailing whitespace removed and every inner run of
+ * spaces, tabs or line breaks (obsolete line folding) turned into one space.
+ * Returns `value` itself when it is already in that form.
+ */
+export function canonicalHeaderValue(value: string): string {
+  const n = value.length;
+  let clean = n === 0 || (!isSpace(value.charCodeAt(0)) && !isSpace(value.charCodeAt(n - 1)));
+  for (let i = 1; clean && i < n - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x20) {
+      if (value.charCodeAt(i + 1) === 0x20) clean = false;
+    } else if (c === 0x09 || c === 0x0a || c === 0x0d) clean = false;
+  }
+  if (clean) return value;
+  let start = 0;
+  let end = n;
+  while (start < end && isSpace(value.charCodeAt(start))) start++;
+  while (end > start && isSpace(value.charCodeAt(end - 1))) end--;
+  let out = '';
+  let runStart = start;
+  let i = start;
+  while (i < end) {
+    if (!isSpace(value.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    out += `${value.slice(runStart, i)} `;
+    while (isSpace(value.charCodeAt(i))) i++;
+    runStart = i;
+  }
+  return out + value.slice(runStart, end);
+}
+
+/** Signed header names (lower case) to canonical values; repeated names are joined with ','. */
+export type SignedHeaderMap = Map<string, string>;
+
+export function addSignedHeader(map: SignedHeaderMap, lowerName: string, value: string): void {
+  const previous = map.get(lowerName);
+  map.set(lowerName, previous === undefined ? value : `${previous},${value}`);
+}
+
+export interface CanonicalHeaders {
+  /** `name:value\n` for each signed header, sorted by name. */
+  readonly canonical: string;
+  /** The sorted names joined with ';' (the SignedHeaders value). */
+  readonly signedHeaders: string;
+}
+
+export function canonicalHeaders(map: SignedHeaderMap): CanonicalHeaders {
+  const names = [...map.keys()].sort();
+  let canonical = '';
+  for (const name of names) canonical += `${name}:${map.get(name)!}\n`;
+  return { canonical, signedHeaders: names.join(';') };
+}

@@ -1,0 +1,397 @@
+/**
+ * SigV4Signer: header signing, presigned URLs, the seed for aws-chunked uploads and POST-policy
+ * signatures, for one set of credentials, one region and one service.
+ *
+ * Pure: strings and bytes in, headers and URLs out; no I/O, no clock except the `date` default.
+ * The only state kept between calls is the per-day signing-key cache (signing-key.ts); a call keeps
+ * its own state in locals, so interleaved requests cannot disturb each other.
+ *
+ * Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+ * S3 specifics: https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-authenticating-requests.html
+ */
+import { MS_PER_DAY, epochMs, timeOfDay } from './amz-date.js';
+import { canonicalQuery, canonicalUri, joinCanonicalQuery, parseQuery, type QueryParam } from './canonical.js';
+import { ChunkSigner } from './chunked.js';
+import { uriEncode } from './encoding.js';
+import { SigningError, SigningRangeError, quote } from './errors.js';
+import { hmacHex, sha256Hex } from './hash.js';
+import {
+  addSignedHeader,
+  canonicalHeaders,
+  canonicalHeaderValue,
+  checkHeaderName,
+  unsignedHeaderReason,
+  type SignedHeaderMap,
+} from './headers.js';
+import { resolvePayloadHash } from './payload.js';
+import { SigningKeyCache, type DayKey } from './signing-key.js';
+import type {
+  HeaderInput,
+  PolicySignature,
+  PresignedRequest,
+  PresignRequest,
+  SignedRequest,
+  SignerOptions,
+  SignRequest,
+} from './types.js';
+import { parseWireUrl } from './url.js';
+
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+const METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS']);
+/** Seven days: the longest a SigV4 presigned URL may live. */
+export const MAX_PRESIGN_EXPIRES = 604_800;
+const DEFAULT_PRESIGN_EXPIRES = 3600;
+// Query parameters presign() writes itself; a URL that already has them is a signed URL.
+const PRESIGN_PARAMS: ReadonlySet<string> = new Set([
+  'x-amz-algorithm',
+  'x-amz-credential',
+  'x-amz-date',
+  'x-amz-expires',
+  'x-amz-security-token',
+  'x-amz-signedheaders',
+  'x-amz-signature',
+]);
+const HEX_SIGNATURE = /^[0-9a-f]{64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+// Region and service become path segments of the credential scope.
+const SCOPE_PART = /^[^\s/]+$/;
+
+function checkMethod(method: string): string {
+  if (!METHODS.has(method)) {
+    throw new SigningError('INVALID_METHOD', `method must be one of ${[...METHODS].join(', ')}, got ${quote(method)}`);
+  }
+  return method;
+}
+
+function checkExpires(expiresIn: number): number {
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_EXPIRES) {
+    throw new SigningRangeError(
+      'INVALID_EXPIRES',
+      `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_EXPIRES} (7 days), got ${quote(expiresIn)}`,
+    );
+  }
+  return expiresIn;
+}
+
+function isPairList(headers: HeaderInput): headers is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(headers);
+}
+
+/** Calls `visit` for each (name, value) of the input, in order; array values give one call each. */
+function forEachHeader(headers: HeaderInput | undefined, visit: (name: string, value: string) => void): void {
+  if (headers === undefined) return;
+  if (isPairList(headers)) {
+    for (const pair of headers) visit(pair[0], pair[1]);
+    return;
+  }
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') visit(name, value);
+    else if (Array.isArray(value)) for (const item of value) visit(name, item);
+    else visit(name, value as unknown as string); // rejected by visit's type check
+  }
+}
+
+/** The caller's headers, split into what is sent and what is signed. */
+interface ReadHeaders {
+  readonly send: Record<string, string>;
+  readonly signed: SignedHeaderMap;
+  readonly hasHost: boolean;
+  /** x-amz-content-sha256 as the caller set it (canonical form). */
+  readonly contentSha256: string | undefined;
+}
+
+/**
+ * Reads the caller's headers. Names in `replaced` (lower case) are dropped because the signer
+ * writes them itself; `keepContentSha256` decides whether a caller's x-amz-content-sha256 stays
+ * as an ordinary signed header or is replaced by the signer's own.
+ */
+function readHeaders(
+  headers: HeaderInput | undefined,
+  replaced: ReadonlySet<string>,
+  keepContentSha256: boolean,
+): ReadHeaders {
+  const send: Record<string, string> = {};
+  const signed: SignedHeaderMap = new Map();
+  let hasHost = false;
+  let contentSha256: string | undefined;
+  forEachHeader(headers, (name, value) => {
+    if (typeof value !== 'string') {
+      throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
+    }
+    checkHeaderName(name);
+    const lower = name.toLowerCase();
+    if (replaced.has(lower)) return;
+    const canonical = canonicalHeaderValue(value);
+    if (lower === 'x-amz-content-sha256') {
+      contentSha256 = canonical;
+      if (!keepContentSha256) return;
+    } else if (lower === 'host') {
+      hasHost = true;
+    }
+    const previous = send[name];
+    send[name] = previous === undefined ? value : `${previous},${value}`;
+    if (unsignedHeaderReason(lower) === undefined) addSignedHeader(signed, lower, canonical);
+  });
+  return { send, signed, hasHost, contentSha256 };
+}
+
+const SIGN_REPLACED: ReadonlySet<string> = new Set(['authorization', 'x-amz-date']);
+const SIGN_REPLACED_WITH_TOKEN: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'x-amz-security-token']);
+const PRESIGN_REPLACED: ReadonlySet<string> = new Set(['authorization', 'x-amz-date']);
+const PRESIGN_REPLACED_WITH_TOKEN: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'x-amz-security-token']);
+
+/** The signing instant, to the second, with its day's key material. */
+interface SigningTime {
+  readonly second: number;
+  readonly dayKey: DayKey;
+  readonly amzDate: string;
+  /** The string to sign up to the canonical request's hash. */
+  readonly stsPrefix: string;
+}
+
+/** A presigned request's canonical pieces other than method, path and caller query. */
+interface PresignParts {
+  /** The X-Amz-* query parameters (canonical order, encoded), without the signature. */
+  readonly authQuery: string;
+  /** '\n' + canonical headers + '\n' + signed headers + '\n' + payload hash: the canonical request's end. */
+  readonly tail: string;
+  readonly signedHeaders: string;
+}
+
+/**
+ * Signs requests with AWS Signature Version 4.
+ *
+ * @example
+ * const signer = new SigV4Signer({ credentials: { accessKeyId, secretAccessKey }, region: 'us-east-1', service: 's3' });
+ * const { headers } = signer.sign({ method: 'GET', url: 'https://bucket.s3.us-east-1.amazonaws.com/photos/cat.jpg' });
+ * const { url } = signer.presign({ method: 'GET', url: 'https://bucket.s3.us-east-1.amazonaws.com/photos/cat.jpg', expiresIn: 600 });
+ */
+export class SigV4Signer {
+  readonly region: string;
+  readonly service: string;
+  readonly accessKeyId: string;
+  // Private fields: the token never shows in util.inspect() or JSON.stringify() of a signer.
+  readonly #sessionToken: string | undefined;
+  readonly #signSessionToken: boolean;
+  readonly #isS3: boolean;
+  readonly #escapePath: boolean;
+  readonly #normalizePath: boolean;
+  readonly #keys: SigningKeyCache;
+  // The last signing second and its x-amz-date: a busy client signs many requests per second.
+  // A memo of a pure function of the time, replaced whole, so no request can see another's state.
+  #lastTime: SigningTime | undefined;
+  #lastPlainPresign: { time: SigningTime; expiresIn: number; host: string; parts: PresignParts } | undefined;
+  // '&X-Amz-Security-Token=…' where the token goes: in the signed query, or after the signature.
+  readonly #signedTokenParam: string;
+  readonly #unsignedTokenParam: string;
+
+  constructor(options: SignerOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new SigningError('INVALID_CREDENTIALS', 'options with credentials and region are required');
+    }
+    const { credentials, region, service = 's3' } = options;
+    if (typeof credentials !== 'object' || credentials === null) {
+      throw new SigningError('INVALID_CREDENTIALS', 'credentials are required');
+    }
+    const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+    if (typeof accessKeyId !== 'string' || accessKeyId === '' || /[\s/]/.test(accessKeyId)) {
+      throw new SigningError('INVALID_CREDENTIALS', 'credentials.accessKeyId must be a non-empty string without spaces or "/"');
+    }
+    if (typeof secretAccessKey !== 'string' || secretAccessKey === '') {
+      throw new SigningError('INVALID_CREDENTIALS', 'credentials.secretAccessKey must be a non-empty string');
+    }
+    if (sessionToken !== undefined && (typeof sessionToken !== 'string' || /[\r\n]/.test(sessionToken))) {
+      throw new SigningError('INVALID_CREDENTIALS', 'credentials.sessionToken must be a string without line breaks');
+    }
+    if (typeof region !== 'string' || !SCOPE_PART.test(region)) {
+      // The value is not quoted: a secret pasted into the wrong field must not reach a log.
+      throw new SigningError('INVALID_REGION', 'region must be a non-empty string without spaces or "/", e.g. "us-east-1"');
+    }
+    if (typeof service !== 'string' || !SCOPE_PART.test(service)) {
+      throw new SigningError('INVALID_SERVICE', 'service must be a non-empty string without spaces or "/", e.g. "s3"');
+    }
+    this.region = region;
+    this.service = service;
+    this.accessKeyId = accessKeyId;
+    // An empty token is the same as none (some credential files leave the field blank).
+    this.#sessionToken = sessionToken === '' ? undefined : sessionToken;
+    this.#signSessionToken = options.signSessionToken ?? true;
+    const tokenParam = this.#sessionToken === undefined ? '' : `&X-Amz-Security-Token=${uriEncode(this.#sessionToken)}`;
+    this.#signedTokenParam = this.#signSessionToken ? tokenParam : '';
+    this.#unsignedTokenParam = this.#signSessionToken ? '' : tokenParam;
+    this.#isS3 = service === 's3';
+    this.#escapePath = options.uriEscapePath ?? !this.#isS3;
+    this.#normalizePath = options.normalizePath ?? !this.#isS3;
+    this.#keys = new SigningKeyCache(accessKeyId, secretAccessKey, region, service);
+  }
+
+  /** Signs with an Authorization header. */
+  sign(request: SignRequest): SignedRequest {
+    const method = checkMethod(request.method);
+    const wire = parseWireUrl(request.url);
+    const { dayKey, amzDate, stsPrefix } = this.#time(request.date);
+    const token = this.#sessionToken;
+    const read = readHeaders(request.headers, token === undefined ? SIGN_REPLACED : SIGN_REPLACED_WITH_TOKEN, !this.#isS3);
+    const payloadHash = resolvePayloadHash(request.payloadHash, read.contentSha256, request.body, false);
+
+    const { send, signed } = read;
+    if (!read.hasHost) {
+      send.host = wire.host;
+      signed.set('host', wire.host);
+    }
+    send['x-amz-date'] = amzDate;
+    signed.set('x-amz-date', amzDate);
+    if (token !== undefined) {
+      send['x-amz-security-token'] = token;
+      if (this.#signSessionToken) signed.set('x-amz-security-token', token);
+    }
+    if (this.#isS3) {
+      // S3 requires the header on every request and checks the body against it.
+      send['x-amz-content-sha256'] = payloadHash;
+      signed.set('x-amz-content-sha256', payloadHash);
+    }
+    const { canonical, signedHeaders } = canonicalHeaders(signed);
+    const canonicalRequest =
+      `${method}\n${canonicalUri(wire.path, this.#escapePath, this.#normalizePath)}\n${canonicalQuery(wire.query)}\n` +
+      `${canonical}\n${signedHeaders}\n${payloadHash}`;
+    const stringToSign = stsPrefix + sha256Hex(canonicalRequest);
+    const signature = hmacHex(dayKey.key, stringToSign);
+    const authorization = `${ALGORITHM} Credential=${dayKey.credential}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+    send.authorization = authorization;
+    return {
+      headers: send,
+      authorization,
+      canonicalRequest,
+      stringToSign,
+      signature,
+      signedHeaders,
+      payloadHash,
+      amzDate,
+      scope: dayKey.scope,
+      credential: dayKey.credential,
+    };
+  }
+
+  /** Signs with query parameters: a URL anyone can use until it expires. */
+  presign(request: PresignRequest): PresignedRequest {
+    const method = checkMethod(request.method);
+    const expiresIn = checkExpires(request.expiresIn ?? DEFAULT_PRESIGN_EXPIRES);
+    const wire = parseWireUrl(request.url);
+    const time = this.#time(request.date);
+    const parts =
+      request.headers === undefined && request.payloadHash === undefined && request.body === undefined
+        ? this.#plainPresignParts(time, expiresIn, wire.host)
+        : this.#presignParts(time, expiresIn, wire.host, request);
+
+    const query = wire.query === '' ? parts.authQuery : this.#mergeQuery(wire.query, parts.authQuery);
+    const canonicalRequest =
+      `${method}\n${canonicalUri(wire.path, this.#escapePath, this.#normalizePath)}\n${query}${parts.tail}`;
+    const stringToSign = time.stsPrefix + sha256Hex(canonicalRequest);
+    const signature = hmacHex(time.dayKey.key, stringToSign);
+    const url =
+      `${wire.origin}${wire.path}?${wire.query === '' ? '' : `${wire.query}&`}` +
+      `${parts.authQuery}${this.#unsignedTokenParam}&X-Amz-Signature=${signature}`;
+    return {
+      url,
+      canonicalRequest,
+      stringToSign,
+      signature,
+      signedHeaders: parts.signedHeaders,
+      amzDate: time.amzDate,
+      scope: time.dayKey.scope,
+      credential: time.dayKey.credential,
+    };
+  }
+
+  /**
+   * The signer for the chunks of an aws-chunked upload whose headers were signed (with
+   * payloadHash STREAMING_PAYLOAD) at `date` with signature `seedSignature`.
+   */
+  chunkSigner(options: { readonly seedSignature: string; readonly date: Date }): ChunkSigner {
+    const { seedSignature, date } = options;
+    if (typeof seedSignature !== 'string' || !HEX_SIGNATURE.test(seedSignature)) {
+      throw new SigningError('INVALID_SIGNATURE', 'seedSignature must be the 64-hex-digit signature of the signed request');
+    }
+    const { dayKey, amzDate } = this.#time(date);
+    return new ChunkSigner(dayKey.key, amzDate, dayKey.scope, seedSignature);
+  }
+
+  /**
+   * Signs a browser POST-upload policy (the base64 of its JSON) with the day's signing key.
+   * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
+   */
+  signPolicy(policyBase64: string, date: Date): PolicySignature {
+    if (typeof policyBase64 !== 'string' || !BASE64.test(policyBase64)) {
+      throw new SigningError('INVALID_POLICY', 'policyBase64 must be a non-empty base64 string');
+    }
+    const { dayKey, amzDate } = this.#time(date);
+    return { algorithm: ALGORITHM, credential: dayKey.credential, amzDate, signature: hmacHex(dayKey.key, policyBase64) };
+  }
+
+  #time(date: Date | undefined): SigningTime {
+    const ms = date === undefined ? Date.now() : epochMs(date);
+    const second = Math.floor(ms / 1000);
+    const last = this.#lastTime;
+    if (last !== undefined && last.second === second) return last;
+    const day = Math.floor(ms / MS_PER_DAY);
+    const dayKey = this.#keys.forDay(day);
+    const amzDate = `${dayKey.dateStamp}T${timeOfDay(ms, day)}Z`;
+    const time: SigningTime = { second, dayKey, amzDate, stsPrefix: `${ALGORITHM}\n${amzDate}\n${dayKey.scope}\n` };
+    this.#lastTime = time;
+    return time;
+  }
+
+  /**
+   * The parts of a plain presigned link (no extra headers, default payload hash), which only
+   * change with the second, the expiry and the host: kept from the previous call when those match.
+   * Reusing the same strings also spares V8 re-flattening them for every hash.
+   */
+  #plainPresignParts(time: SigningTime, expiresIn: number, host: string): PresignParts {
+    const last = this.#lastPlainPresign;
+    if (last !== undefined && last.time === time && last.expiresIn === expiresIn && last.host === host) return last.parts;
+    const payloadHash = resolvePayloadHash(undefined, undefined, undefined, this.#isS3);
+    const parts = this.#assemblePresignParts(time, expiresIn, `host:${host}\n`, 'host', payloadHash);
+    this.#lastPlainPresign = { time, expiresIn, host, parts };
+    return parts;
+  }
+
+  #presignParts(time: SigningTime, expiresIn: number, host: string, request: PresignRequest): PresignParts {
+    const replaced = this.#sessionToken === undefined ? PRESIGN_REPLACED : PRESIGN_REPLACED_WITH_TOKEN;
+    const read = readHeaders(request.headers, replaced, true);
+    if (!read.hasHost) read.signed.set('host', host);
+    const { canonical, signedHeaders } = canonicalHeaders(read.signed);
+    const payloadHash = resolvePayloadHash(request.payloadHash, read.contentSha256, request.body, this.#isS3);
+    return this.#assemblePresignParts(time, expiresIn, canonical, signedHeaders, payloadHash);
+  }
+
+  #assemblePresignParts(
+    time: SigningTime,
+    expiresIn: number,
+    headerBlock: string,
+    signedHeaders: string,
+    payloadHash: string,
+  ): PresignParts {
+    const authQuery =
+      `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Credential=${time.dayKey.encodedCredential}&X-Amz-Date=${time.amzDate}` +
+      `&X-Amz-Expires=${expiresIn}${this.#signedTokenParam}&X-Amz-SignedHeaders=${uriEncode(signedHeaders)}`;
+    return { authQuery, tail: `\n${headerBlock}\n${signedHeaders}\n${payloadHash}`, signedHeaders };
+  }
+
+  /** The canonical query of the caller's parameters plus the X-Amz-* ones presign() adds. */
+  #mergeQuery(callerQuery: string, authQuery: string): string {
+    const params: QueryParam[] = parseQuery(callerQuery);
+    for (const { key } of params) {
+      if (PRESIGN_PARAMS.has(key.toLowerCase())) {
+        throw new SigningError('INVALID_URL', `url already has a ${key} parameter: presign the URL without its old signature`);
+      }
+    }
+    // authQuery is already canonical (keys need no encoding, values are encoded).
+    for (const part of authQuery.split('&')) {
+      const eq = part.indexOf('=');
+      params.push({ key: part.slice(0, eq), value: part.slice(eq + 1) });
+    }
+    return joinCanonicalQuery(params);
+  }
+}

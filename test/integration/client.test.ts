@@ -1,0 +1,325 @@
+/**
+ * S3Client against a real S3 server (Ceph RGW or MinIO, started by scripts/s3-server.sh): every
+ * operation, both addressing styles, every body kind and payload-signing mode.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { S3Client, S3ConfigError, S3Error, type S3ClientOptions } from '../../src/index.js';
+import { describeWithServer, s3Server, uniqueBucketName } from './server.js';
+
+function clientFor(options: S3ClientOptions = {}): S3Client {
+  if (!s3Server) throw new Error('no server');
+  return new S3Client({
+    endpoint: s3Server.endpoint,
+    region: s3Server.region,
+    credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
+    forcePathStyle: true,
+    ...options,
+  });
+}
+
+/** Deterministic pseudo-random bytes, so a failure shows the same data again. */
+function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(length);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+async function expectS3Error(promise: Promise<unknown>, code: string, statusCode?: number): Promise<S3Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(S3Error);
+  const s3Error = error as S3Error;
+  expect(s3Error.code).toBe(code);
+  if (statusCode !== undefined) expect(s3Error.statusCode).toBe(statusCode);
+  return s3Error;
+}
+
+describeWithServer('S3Client on a real server', () => {
+  const bucket = uniqueBucketName('client');
+  const s3 = clientFor({ bucket });
+  let tmp = '';
+
+  beforeAll(async () => {
+    await s3.createBucket();
+    tmp = await mkdtemp(join(tmpdir(), 's3lane-client-'));
+  });
+
+  afterAll(async () => {
+    const keys: string[] = [];
+    for await (const object of s3.list()) keys.push(object.key);
+    if (keys.length) await s3.deleteMany({ keys });
+    await s3.deleteBucket();
+    await s3.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['empty', 'empty-object', new Uint8Array(0)],
+    ['1 byte', 'one-byte', new Uint8Array([0x2a])],
+    ['5 MiB', 'five-mib', patternBytes(5 * 1024 * 1024)],
+    ['unicode key', 'dir/日本語 ünï+cødé = ~!$&\'()*,;@ %2F #?.txt', new TextEncoder().encode('héllo wörld')],
+    ['key with dot segments and double slash', 'a/./b/../c//d', new Uint8Array([1, 2, 3])],
+  ])('round-trips a %s object byte for byte', async (_name, key, data) => {
+    const put = await s3.put({ key, body: data });
+    expect(put.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const object = await s3.get({ key });
+    expect(object.contentLength).toBe(data.length);
+    expect(object.etag).toBe(put.etag);
+    expect(Buffer.from(await object.bytes()).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('reads closed, open and suffix ranges, and maps an unsatisfiable one to InvalidRange 416', async () => {
+    const data = patternBytes(1000, 7);
+    await s3.put({ key: 'ranges', body: data });
+    const cases = [
+      { range: { start: 0, end: 9 }, expected: data.subarray(0, 10), contentRange: 'bytes 0-9/1000' },
+      { range: { start: 990 }, expected: data.subarray(990), contentRange: 'bytes 990-999/1000' },
+      { range: { suffix: 5 }, expected: data.subarray(995), contentRange: 'bytes 995-999/1000' },
+      { range: { start: 500, end: 5000 }, expected: data.subarray(500), contentRange: 'bytes 500-999/1000' },
+    ];
+    for (const { range, expected, contentRange } of cases) {
+      const part = await s3.get({ key: 'ranges', range });
+      expect(part.contentRange).toBe(contentRange);
+      expect(part.contentLength).toBe(expected.length);
+      expect(Buffer.from(await part.bytes()).equals(Buffer.from(expected))).toBe(true);
+    }
+    await expectS3Error(s3.get({ key: 'ranges', range: { start: 2000 } }), 'InvalidRange', 416);
+  });
+
+  it('streams a GET body as a web ReadableStream', async () => {
+    const data = patternBytes(3 * 1024 * 1024, 3);
+    await s3.put({ key: 'streamed', body: data });
+    const object = await s3.get({ key: 'streamed' });
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of object.body) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('stores metadata and content headers, and returns them from head and get', async () => {
+    await s3.put({
+      key: 'with-metadata',
+      body: '{"a":1}',
+      contentType: 'application/json',
+      cacheControl: 'max-age=60',
+      contentDisposition: 'attachment; filename="a.json"',
+      metadata: { Owner: 'team-a', 'trace-id': 'abc 123' },
+    });
+    const info = await s3.head({ key: 'with-metadata' });
+    expect(info).toMatchObject({
+      contentLength: 7,
+      contentType: 'application/json',
+      cacheControl: 'max-age=60',
+      contentDisposition: 'attachment; filename="a.json"',
+      metadata: { owner: 'team-a', 'trace-id': 'abc 123' },
+    });
+    expect(info.lastModified).toBeInstanceOf(Date);
+    const object = await s3.get({ key: 'with-metadata' });
+    expect(await object.json()).toEqual({ a: 1 });
+    expect(object.metadata['owner']).toBe('team-a');
+  });
+
+  it('honours conditional requests: create-only PUT, If-None-Match 304, If-Match 412', async () => {
+    const first = await s3.put({ key: 'conditional', body: 'v1', ifNoneMatch: '*' });
+    await expectS3Error(s3.put({ key: 'conditional', body: 'v2', ifNoneMatch: '*' }), 'PreconditionFailed', 412);
+    await expectS3Error(s3.get({ key: 'conditional', ifNoneMatch: first.etag }), 'NotModified', 304);
+    await expectS3Error(s3.get({ key: 'conditional', ifMatch: '"0123456789abcdef0123456789abcdef"' }), 'PreconditionFailed', 412);
+    const matched = await s3.get({ key: 'conditional', ifMatch: first.etag });
+    expect(await matched.text()).toBe('v1');
+  });
+
+  it('answers head, exists and get for a missing object with typed errors', async () => {
+    await expectS3Error(s3.get({ key: 'no/such/key' }), 'NoSuchKey', 404);
+    await expectS3Error(s3.head({ key: 'no/such/key' }), 'NotFound', 404);
+    expect(await s3.exists({ key: 'no/such/key' })).toBe(false);
+    await s3.put({ key: 'present', body: 'x' });
+    expect(await s3.exists({ key: 'present' })).toBe(true);
+    await s3.delete({ key: 'present' });
+    expect(await s3.exists({ key: 'present' })).toBe(false);
+    // Deleting what is not there succeeds, as in S3.
+    await s3.delete({ key: 'present' });
+  });
+
+  it('uses virtual-hosted style through *.localhost and path style, with the same results', async () => {
+    if (!s3Server) return;
+    const port = new URL(s3Server.endpoint).port;
+    const vhost = clientFor({ endpoint: `http://${s3Server.vhostDomain}:${port}`, forcePathStyle: false, bucket });
+    const path = clientFor({ endpoint: `http://localhost:${port}`, forcePathStyle: true, bucket });
+    try {
+      await vhost.put({ key: 'styles/vhost one', body: 'via vhost' });
+      expect(await (await path.get({ key: 'styles/vhost one' })).text()).toBe('via vhost');
+      await path.put({ key: 'styles/path one', body: 'via path' });
+      expect(await (await vhost.get({ key: 'styles/path one' })).text()).toBe('via path');
+      const listed: string[] = [];
+      for await (const object of vhost.list({ prefix: 'styles/' })) listed.push(object.key);
+      expect(listed).toEqual(['styles/path one', 'styles/vhost one']);
+    } finally {
+      await vhost.close();
+      await path.close();
+    }
+  });
+
+  it('sends every body kind: string, Buffer, Blob, web stream, Node Readable, fs.ReadStream', async () => {
+    const data = patternBytes(200_000, 11);
+    const file = join(tmp, 'body.bin');
+    await writeFile(file, data);
+    const bodies = [
+      ['string', { body: 'text body' }, Buffer.from('text body')],
+      ['buffer', { body: Buffer.from(data) }, data],
+      ['blob', { body: new Blob([data]) }, data],
+      ['web stream', { body: new Blob([data]).stream(), contentLength: data.length }, data],
+      ['node readable', { body: Readable.from([data.subarray(0, 1000), data.subarray(1000)]), contentLength: data.length }, data],
+      ['fs.ReadStream (length from the file)', { body: createReadStream(file) }, data],
+      ['fs.ReadStream range', { body: createReadStream(file, { start: 10, end: 19 }) }, data.subarray(10, 20)],
+    ] as const;
+    for (const [name, input, expected] of bodies) {
+      await s3.put({ key: `bodies/${name}`, ...input });
+      const back = await (await s3.get({ key: `bodies/${name}` })).bytes();
+      expect(Buffer.from(back).equals(Buffer.from(expected)), name).toBe(true);
+    }
+  });
+
+  it.each(['sha256', 'unsigned', 'streaming', 'auto'] as const)(
+    "payloadSigning '%s' uploads bytes and streams that the server verifies",
+    async (payloadSigning) => {
+      const client = clientFor({ bucket, payloadSigning });
+      try {
+        const data = patternBytes(150_000, 5);
+        await client.put({ key: `signing/${payloadSigning}/bytes`, body: data });
+        const file = join(tmp, `signing-${payloadSigning}.bin`);
+        await writeFile(file, data);
+        if (payloadSigning !== 'sha256') {
+          await client.put({ key: `signing/${payloadSigning}/stream`, body: createReadStream(file) });
+        } else {
+          // A one-shot stream cannot be hashed before it is sent: a clear error before any request.
+          await expect(client.put({ key: 'signing/sha256/stream', body: createReadStream(file) })).rejects.toBeInstanceOf(
+            S3ConfigError,
+          );
+          await client.put({ key: `signing/${payloadSigning}/stream`, body: new Blob([data]) });
+        }
+        for (const kind of ['bytes', 'stream']) {
+          const back = await (await client.get({ key: `signing/${payloadSigning}/${kind}` })).bytes();
+          expect(Buffer.from(back).equals(Buffer.from(data))).toBe(true);
+        }
+      } finally {
+        await client.close();
+      }
+    },
+  );
+
+  it('refuses a stream of unknown length before any request, pointing at upload()', async () => {
+    const error = await s3.put({ key: 'unknown-length', body: Readable.from([Buffer.from('abc')]) }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(S3ConfigError);
+    expect((error as S3ConfigError).message).toMatch(/upload\(\)/);
+    expect(await s3.exists({ key: 'unknown-length' })).toBe(false);
+  });
+
+  it('copies an object, keeping or replacing its metadata', async () => {
+    await s3.put({ key: 'copy/source', body: 'copied bytes', contentType: 'text/plain', metadata: { a: '1' } });
+    const kept = await s3.copy({ from: { key: 'copy/source' }, to: { key: 'copy/kept ü' } });
+    expect(kept.etag).toMatch(/^"[0-9a-f]{32}"$/);
+    const keptInfo = await s3.head({ key: 'copy/kept ü' });
+    expect(keptInfo.metadata).toEqual({ a: '1' });
+    expect(keptInfo.contentType).toBe('text/plain');
+    await s3.copy({ from: { key: 'copy/source' }, to: { key: 'copy/replaced' }, metadata: { b: '2' }, contentType: 'text/x-copy' });
+    const replaced = await s3.head({ key: 'copy/replaced' });
+    expect(replaced.metadata).toEqual({ b: '2' });
+    expect(replaced.contentType).toBe('text/x-copy');
+    expect(await (await s3.get({ key: 'copy/replaced' })).text()).toBe('copied bytes');
+    await expectS3Error(s3.copy({ from: { key: 'copy/missing' }, to: { key: 'copy/never' } }), 'NoSuchKey', 404);
+  });
+
+  it('lists 2,500 keys across pages, with prefixes and delimiters, then bulk-deletes them', async () => {
+    const keys = Array.from({ length: 2500 }, (_, i) => `many/${String(i % 5)}/${String(i).padStart(5, '0')}`);
+    const { default: pLimit } = await import('p-limit');
+    const limit = pLimit(32);
+    await Promise.all(keys.map((key) => limit(() => s3.put({ key, body: key }))));
+
+    const listed: string[] = [];
+    for await (const object of s3.list({ prefix: 'many/' })) listed.push(object.key);
+    expect(listed).toEqual([...keys].sort());
+
+    let pages = 0;
+    for await (const page of s3.listPages({ prefix: 'many/', pageSize: 1000 })) {
+      pages++;
+      expect(page.objects.length).toBeLessThanOrEqual(1000);
+    }
+    expect(pages).toBe(3);
+
+    const folders: string[] = [];
+    for await (const page of s3.listPages({ prefix: 'many/', delimiter: '/' })) folders.push(...page.commonPrefixes);
+    expect(folders).toEqual(['many/0/', 'many/1/', 'many/2/', 'many/3/', 'many/4/']);
+
+    const after: string[] = [];
+    for await (const object of s3.list({ prefix: 'many/4/', startAfter: 'many/4/02000' })) after.push(object.key);
+    expect(after).toEqual(keys.filter((k) => k.startsWith('many/4/') && k > 'many/4/02000').sort());
+
+    const result = await s3.deleteMany({ keys: [...keys, 'many/never-existed'] });
+    expect(result.errors).toEqual([]);
+    expect(result.deleted.length).toBe(2501);
+    const left: string[] = [];
+    for await (const object of s3.list({ prefix: 'many/' })) left.push(object.key);
+    expect(left).toEqual([]);
+  });
+
+  it('rejects a wrong secret with SignatureDoesNotMatch and an unknown key id with InvalidAccessKeyId', async () => {
+    if (!s3Server) return;
+    const wrongSecret = clientFor({ bucket, credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: 'not-the-secret' } });
+    const unknownKey = clientFor({ bucket, credentials: { accessKeyId: 'AKIDUNKNOWN000000000', secretAccessKey: 'whatever' } });
+    try {
+      const error = await expectS3Error(wrongSecret.get({ key: 'ranges' }), 'SignatureDoesNotMatch', 403);
+      expect(error.canonicalRequest).toContain('GET\n');
+      expect(error.message).not.toContain('not-the-secret');
+      expect(JSON.stringify(error)).not.toContain('not-the-secret');
+      await expectS3Error(unknownKey.get({ key: 'ranges' }), 'InvalidAccessKeyId', 403);
+    } finally {
+      await wrongSecret.close();
+      await unknownKey.close();
+    }
+  });
+
+  it('bucketExists tells a present bucket from a missing one', async () => {
+    expect(await s3.bucketExists()).toBe(true);
+    expect(await s3.bucketExists({ bucket: uniqueBucketName('absent') })).toBe(false);
+    await expectS3Error(s3.get({ bucket: uniqueBucketName('absent'), key: 'k' }), 'NoSuchBucket', 404);
+  });
+
+  it('gives the connection back when a caller drops or cancels a GET body', async () => {
+    const single = clientFor({ bucket, maxConnections: 1, timeoutMs: 5_000 });
+    try {
+      await single.put({ key: 'big-drop', body: patternBytes(4 * 1024 * 1024, 9) });
+      // Cancelled explicitly.
+      for (let i = 0; i < 3; i++) await (await single.get({ key: 'big-drop' })).cancel();
+      // Left unread and dropped: the finalizer releases it once it is collected.
+      for (let i = 0; i < 3; i++) {
+        await single.get({ key: 'big-drop' });
+        await collectGarbage();
+      }
+      // With one connection, any leaked body would make this hang until the timeout.
+      expect(await (await single.get({ key: 'ranges', range: { start: 0, end: 0 } })).bytes()).toHaveLength(1);
+    } finally {
+      await single.close();
+    }
+  });
+});
+
+async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run vitest with --expose-gc (vitest.config.ts sets it)');
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

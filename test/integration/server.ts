@@ -1,0 +1,68 @@
+/**
+ * The real S3 server that the integration tests run against, as scripts/s3-server.sh describes it in
+ * the environment. Without S3_ENDPOINT there is none, and `describeWithServer` skips the suite:
+ * `npx vitest run` alone runs the unit tests; `bash scripts/s3-server.sh vitest run` runs everything.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe } from 'vitest';
+
+export type S3ServerKind = 'external' | 'minio' | 'ceph-rgw';
+
+export interface S3TestServer {
+  /** Base URL, path style, e.g. `http://127.0.0.1:7480`. */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  /**
+   * The DNS name the server accepts for virtual-hosted style: bucket `b` is `b.<vhostDomain>:<port>`
+   * (`localhost` for the servers the script starts). Undefined when an external server did not say.
+   */
+  vhostDomain: string | undefined;
+  /** `external`: S3_ENDPOINT given by the caller; otherwise the server the script started. */
+  kind: S3ServerKind;
+}
+
+const kinds: readonly string[] = ['external', 'minio', 'ceph-rgw'] satisfies S3ServerKind[];
+
+/** Reads the server from the environment; undefined when S3_ENDPOINT is unset or empty. */
+export function readS3Server(env: NodeJS.ProcessEnv = process.env): S3TestServer | undefined {
+  const endpoint = env.S3_ENDPOINT;
+  if (!endpoint) return undefined;
+  const { S3_ACCESS_KEY: accessKeyId, S3_SECRET_KEY: secretAccessKey } = env;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error('S3_ENDPOINT is set but S3_ACCESS_KEY or S3_SECRET_KEY is not: set both, or unset S3_ENDPOINT');
+  }
+  const kind = env.S3_SERVER_KIND || 'external';
+  if (!kinds.includes(kind)) throw new Error(`S3_SERVER_KIND must be one of ${kinds.join(', ')}, not '${kind}'`);
+  return {
+    endpoint: endpoint.replace(/\/+$/, ''),
+    accessKeyId,
+    secretAccessKey,
+    region: env.S3_REGION || 'us-east-1',
+    vhostDomain: env.S3_VHOST_DOMAIN || undefined,
+    kind: kind as S3ServerKind,
+  };
+}
+
+export const s3Server: S3TestServer | undefined = readS3Server();
+
+/** `describe` when a server is there, `describe.skip` when not. */
+export const describeWithServer = s3Server ? describe : describe.skip;
+
+/**
+ * A bucket name no other test or run uses: `<prefix>-<time>-<random>`, lowercase letters, digits and
+ * hyphens, at most 63 characters, valid for both addressing styles. The prefix is lowercased and
+ * anything outside [a-z0-9-] becomes a hyphen, so it only needs to be recognisable.
+ */
+export function uniqueBucketName(prefix = 's3lane'): string {
+  // Milliseconds in base 36 sort by creation time; 6 random hex digits separate parallel workers.
+  const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const cleaned = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .slice(0, 63 - suffix.length - 1)
+    .replace(/^-+|-+$/g, '');
+  return `${cleaned || 's3lane'}-${suffix}`;
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit tests run everywhere; integration tests need a real S3 server and skip themselves when
+// S3_ENDPOINT is not set (scripts/s3-server.sh sets it for `npm test`).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores are shared with the local S3 server: more workers only add contention.
+    maxWorkers: 2,
+    // The leak test collects garbage on purpose to prove dropped GET bodies release their sockets.
+    execArgv: ['--expose-gc'],
+  },
+});
