@@ -4,8 +4,9 @@
  * (`asyncio.to_thread(requests.put, …)`), all at concurrency 16, on the same local S3 server.
  *
  *   npm run bench -- batch [--small-only | --large-only] [--rounds N] [--peers s3lane,aws-sdk,python]
- *   npx tsx bench/batch.ts …           (starts a local server through scripts/s3-server.sh when
- *                                        S3_ENDPOINT is not set)
+ *   npx tsx bench/batch.ts …
+ * Either way a local server is started through scripts/s3-server.sh (4 GiB memstore) when
+ * S3_ENDPOINT is not set. PYTHON overrides /usr/bin/python3 for the Python peer.
  *
  * Phases: small (1,000 × 64 KiB), large (8 × 64 MiB), all (both in one batch, the large files
  * spread evenly through it). Each run is one peer in its own child process uploading into a fresh
@@ -17,7 +18,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ensureFiles, fileGroup, type DataFile } from './lib/data-files.js';
@@ -70,9 +71,9 @@ interface Phase {
 
 type RunOutcome = { ok: true; measurement: Measurement; runtime?: string } | { ok: false; error: string };
 
-function parseOptions(): { phases: Set<string>; rounds: number; peers: Peer[] } {
+function parseOptions(args: string[]): { phases: Set<string>; rounds: number; peers: Peer[] } {
   const { values } = parseArgs({
-    allowPositionals: true, // `npm run bench -- batch …` may pass the benchmark's name along
+    args,
     options: {
       'small-only': { type: 'boolean', default: false },
       'large-only': { type: 'boolean', default: false },
@@ -205,8 +206,8 @@ function phaseTable(phase: Phase, rows: Row[]): string {
   return [`\n${phase.name}: ${phase.title} (${totalMiB.toFixed(1)} MiB), concurrency ${CONCURRENCY}, median of successful rounds`, table, ...failures].join('\n');
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
+async function runBenchmark(args: string[]): Promise<void> {
+  const options = parseOptions(args);
   ensureS3Server({ memstoreBytes: 4 * 1024 * MiB });
   const server = s3Env();
   const phases = await preparePhases(options.phases);
@@ -250,7 +251,14 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-await main().catch((error: unknown) => {
-  process.stderr.write(`batch: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 2;
-});
+/** Entry point for bench/run.ts (`npm run bench -- batch …`). Exit code 1 when any run failed. */
+export async function main(args: string[]): Promise<void> {
+  try {
+    await runBenchmark(args);
+  } catch (error) {
+    process.stderr.write(`batch: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));

@@ -190,12 +190,16 @@ start_watchdog() {
   WATCHDOG=$!
 }
 
+# The end of each log, for a failed start (the mon's RocksDB statistics left out).
 rgw_logs() {
   local f
   for f in "$RGW_DIR"/log/*; do
     [ -s "$f" ] || continue
     printf '\n==> %s <==\n' "${f##*/}" >&2
-    tail -n 25 "$f" >&2
+    case $f in
+      *.log) awk '/^[0-9][0-9][0-9][0-9]-/ && !/ rocksdb: /' "$f" | tail -n 20 >&2 ;;
+      *) tail -n 20 "$f" >&2 ;;
+    esac
   done
 }
 
@@ -340,7 +344,8 @@ try_start_rgw() {
   local C=(-c "$RGW_DIR/ceph.conf") out="$RGW_DIR/log/setup.out"
 
   # The monitor starts with an OSD map that already has osd.0 (instead of `ceph osd new`, whose
-  # Python start-up costs ~0.5 s); the OSD registers its uuid and CRUSH position when it boots.
+  # Python start-up costs ~0.5 s). The OSD id exists once that OSD boots, which records its uuid
+  # (a transient OSD_ORPHAN health warning until then is expected).
   step "mkfs"
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   osd_id=0

@@ -4,8 +4,8 @@
  * SHA-256 can be signed without a second pass).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, ReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { ReadStream } from 'node:fs';
+import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { S3ConfigError } from './endpoint.js';
 
@@ -45,23 +45,81 @@ export function bytesBody(bytes: Uint8Array): PreparedBody {
 
 /** A byte range of a file on disk, read lazily: the way large files are sent without buffering them. */
 export function fileBody(path: string, start: number, length: number): PreparedBody {
-  return {
-    length,
-    bytes: undefined,
-    replayable: true,
-    open: () =>
-      length === 0
-        ? streamOf(new Uint8Array(0))
-        : (Readable.toWeb(
-            // 1 MiB reads: fewer syscalls and promise hops than the 64 KiB default, still bounded memory.
-            createReadStream(path, { start, end: start + length - 1, highWaterMark: 1024 * 1024 }),
-          ) as ReadableStream<Uint8Array>),
+  return { length, bytes: undefined, replayable: true, open: () => fileRangeStream(path, start, length) };
+}
+
+/** Reads of 256 KiB: few syscalls and promise hops per MiB, yet little memory per open file. */
+const FILE_READ_SIZE = 256 * 1024;
+
+/**
+ * A pull-based stream over a file range: it reads only when the consumer (undici writing to the
+ * socket) asks for more, so memory stays at about one read per open file. Node 20's
+ * `Readable.toWeb(createReadStream())` reads ahead far beyond that on a fast disk, and a 1 GiB
+ * upload then holds hundreds of MiB. The file is opened on the first read, so a batch of
+ * thousands of files holds only the descriptors of those being sent.
+ */
+export function fileRangeStream(path: string, start: number, length: number): ReadableStream<Uint8Array> {
+  let handle: FileHandle | undefined;
+  let position = start;
+  let remaining = length;
+  const close = async (): Promise<void> => {
+    const open = handle;
+    handle = undefined;
+    await open?.close();
   };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          if (remaining === 0) {
+            await close();
+            controller.close();
+            return;
+          }
+          handle ??= await openFile(path, 'r');
+          const size = Math.min(FILE_READ_SIZE, remaining);
+          const buffer = new Uint8Array(size);
+          const { bytesRead } = await handle.read(buffer, 0, size, position);
+          if (bytesRead === 0) throw new Error(`${path} ended ${remaining} bytes early: the file shrank while being sent.`);
+          position += bytesRead;
+          remaining -= bytesRead;
+          controller.enqueue(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
+        } catch (error) {
+          await close().catch(() => undefined);
+          controller.error(error);
+        }
+      },
+      cancel: close,
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** A slice of a Blob (or File), read lazily and as often as needed. */
 export function blobBody(blob: Blob): PreparedBody {
   return { length: blob.size, bytes: undefined, replayable: true, open: () => blob.stream() };
+}
+
+/**
+ * A Node stream as a web stream that pulls one chunk at a time. (Node 20's `Readable.toWeb` reads
+ * ahead without bound on fast sources, so a large file would pile up in memory.) Cancelling the
+ * web stream destroys the Node stream, releasing its file descriptor or socket.
+ */
+export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
+  const iterator = readable[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = (await iterator.next()) as IteratorResult<Uint8Array | string>;
+        if (done) controller.close();
+        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      },
+      cancel(reason) {
+        readable.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function oneShotBody(stream: ReadableStream<Uint8Array>, length: number): PreparedBody {
@@ -99,7 +157,13 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   if (!Number.isSafeInteger(length) || length < 0) {
     throw new S3ConfigError('InvalidContentLength', `contentLength must be a non-negative integer, got ${String(length)}.`);
   }
-  const stream = body instanceof ReadableStream ? body : (Readable.toWeb(body) as ReadableStream<Uint8Array>);
+  if (length === 0) {
+    // Nothing to read: release the stream now and send an empty body, which can be retried.
+    if (body instanceof ReadableStream) await body.cancel();
+    else body.destroy();
+    return bytesBody(new Uint8Array(0));
+  }
+  const stream = body instanceof ReadableStream ? body : webStreamOf(body);
   return oneShotBody(stream, length);
 }
 

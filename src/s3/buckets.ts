@@ -16,6 +16,7 @@ export async function createBucket(pipeline: RequestPipeline, bucket: string, in
     method: 'PUT',
     bucket,
     body: configuration ? bytesBody(new TextEncoder().encode(configuration)) : undefined,
+    payloadSigning: 'sha256',
     signal: input.signal,
   });
   await response.body.dump();

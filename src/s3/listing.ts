@@ -103,6 +103,7 @@ export async function deleteObjects(
           query: { delete: '' },
           headers: { 'content-md5': md5, 'content-type': 'application/xml' },
           body: bytesBody(xml),
+          payloadSigning: 'sha256',
           signal: input.signal,
         });
         const result = parseDeleteResult(await response.body.text());

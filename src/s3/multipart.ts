@@ -94,6 +94,7 @@ export async function completeMultipartUpload(
     query: { uploadId: target.uploadId },
     headers: { 'content-type': 'application/xml' },
     body: bytesBody(xml),
+    payloadSigning: 'sha256',
     signal,
   });
   const text = await response.body.text();

@@ -44,6 +44,12 @@ export interface S3Request {
   readonly query?: Readonly<Record<string, string>> | undefined;
   readonly headers?: Readonly<Record<string, string>> | undefined;
   readonly body?: PreparedBody | undefined;
+  /**
+   * Overrides the client's payloadSigning for this request. Small XML bodies of control requests
+   * (CompleteMultipartUpload, DeleteObjects, CreateBucket) always carry their full SHA-256: only
+   * object data is worth streaming, and some stores (Ceph RGW) refuse aws-chunked control bodies.
+   */
+  readonly payloadSigning?: PayloadSigning | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -77,6 +83,12 @@ interface SignedAttempt {
   readonly region: string;
   readonly headers: Record<string, string>;
   readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  /**
+   * Tears down the body's stream once the attempt is over. undici stops reading a body when a
+   * request fails, but a stream it never started on (connection refused) or a pipe feeding it
+   * would otherwise keep its file open until garbage collection.
+   */
+  readonly release: () => void;
   readonly canonicalRequest: string;
   readonly stringToSign: string;
   readonly credentials: Credentials;
@@ -148,6 +160,7 @@ export class RequestPipeline {
           signal: request.signal,
         });
       } catch (error) {
+        signed.release();
         if (request.signal?.aborted) throw request.signal.reason;
         const networkError = S3NetworkError.from(error, {
           method: request.method,
@@ -161,6 +174,8 @@ export class RequestPipeline {
         }
         throw networkError;
       }
+      // By the time the answer arrives, the server has read all of the body it wanted.
+      signed.release();
       if (response.statusCode < 300) return response;
 
       const error = await this.#toError(response, request, signed);
@@ -206,7 +221,7 @@ export class RequestPipeline {
     let payloadHash = EMPTY_SHA256;
     let mode: 'sha256' | 'unsigned' | 'streaming' = 'sha256';
     if (body !== undefined) {
-      mode = choosePayloadMode(payloadSigning, body, endpoint.origin.startsWith('https:'));
+      mode = choosePayloadMode(request.payloadSigning ?? payloadSigning, body, endpoint.origin.startsWith('https:'));
       if (mode === 'streaming') {
         headers['content-encoding'] = headers['content-encoding'] ? `aws-chunked,${headers['content-encoding']}` : 'aws-chunked';
         headers['x-amz-decoded-content-length'] = String(body.length);
@@ -229,19 +244,34 @@ export class RequestPipeline {
     }
 
     let wireBody: Uint8Array | ReadableStream<Uint8Array> | undefined;
+    let release = (): void => undefined;
     if (body === undefined) wireBody = undefined;
-    else if (mode === 'streaming') {
-      const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date });
-      wireBody = body
-        .open()
-        .pipeThrough(awsChunkedStream(chunkSigner, { chunkSize: STREAMING_CHUNK_SIZE, decodedLength: body.length }));
-    } else wireBody = body.bytes ?? body.open();
+    else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
+    else {
+      const source = body.open();
+      if (mode === 'streaming') {
+        const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date });
+        const teardown = new AbortController();
+        wireBody = source.pipeThrough(
+          awsChunkedStream(chunkSigner, { chunkSize: STREAMING_CHUNK_SIZE, decodedLength: body.length }),
+          { signal: teardown.signal },
+        );
+        release = () => teardown.abort();
+      } else {
+        wireBody = source;
+        release = () => {
+          // Locked means undici is reading it, and undici cancels what it stops reading.
+          if (!source.locked) void source.cancel().catch(() => undefined);
+        };
+      }
+    }
 
     return {
       endpoint,
       region,
       headers: signed.headers,
       body: wireBody,
+      release,
       canonicalRequest: signed.canonicalRequest,
       stringToSign: signed.stringToSign,
       credentials,

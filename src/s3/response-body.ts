@@ -4,6 +4,7 @@
  * body that is dropped unread is destroyed when it is garbage-collected, and `cancel()` /
  * `await using` release it at once.
  */
+import { webStreamOf } from './body.js';
 import type { S3Response } from './pipeline.js';
 
 type NodeBody = S3Response['body'];
@@ -24,25 +25,12 @@ export class ResponseBody {
 
   /**
    * The bytes as a web stream. Our own wrapper (rather than undici's `body` getter, whose stream the
-   * node stream references back) so that dropping it lets the finalizer above see it go.
+   * Node stream references back) so that dropping it lets the finalizer above see it go.
    */
   get stream(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
     const source = this.#stream;
-    const iterator = source[Symbol.asyncIterator]();
-    const web = new ReadableStream<Uint8Array>(
-      {
-        async pull(controller) {
-          const { value, done } = (await iterator.next()) as IteratorResult<Buffer>;
-          if (done) controller.close();
-          else controller.enqueue(value);
-        },
-        cancel(reason) {
-          source.destroy(reason instanceof Error ? reason : undefined);
-        },
-      },
-      { highWaterMark: 0 },
-    );
+    const web = webStreamOf(source);
     abandoned.unregister(this);
     abandoned.register(web, source);
     this.#webStream = web;

@@ -9,7 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { blobBody, bytesBody, fileBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
+import { blobBody, bytesBody, fileBody, prepareBody, webStreamOf, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
 import {
@@ -111,7 +111,7 @@ async function openSource(input: UploadInput): Promise<Source> {
   if (body instanceof Blob) {
     return { kind: 'sized', size: body.size, slice: (offset, length) => blobBody(body.slice(offset, offset + length)) };
   }
-  const stream = body instanceof ReadableStream ? body : (Readable.toWeb(body as Readable) as ReadableStream<Uint8Array>);
+  const stream = body instanceof ReadableStream ? body : webStreamOf(body as Readable);
   return { kind: 'stream', stream };
 }
 

@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
  */
 import { canonicalQueryComponent, uriEncode } from './encoding.js';
+import { sortInPlace } from './sort.js';
 
 /**
  * S3 signs the path exactly as sent (`escape` and `normalize` false): an object named
@@ -61,7 +62,7 @@ function compareParams(a: QueryParam, b: QueryParam): number {
 /** Sorts `params` in place and joins them as `k=v&k=v` (a valueless key gives `k=`). */
 export function joinCanonicalQuery(params: QueryParam[]): string {
   if (params.length === 0) return '';
-  if (params.length > 1) params.sort(compareParams);
+  sortInPlace(params, compareParams);
   let out = `${params[0]!.key}=${params[0]!.value}`;
   for (let i = 1; i < params.length; i++) out += `&${params[i]!.key}=${params[i]!.value}`;
   return out;

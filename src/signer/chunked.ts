@@ -8,6 +8,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { SigningError, SigningRangeError, quote } from './errors.js';
 import { EMPTY_SHA256, hmacHex, sha256Hex } from './hash.js';
+import { compareStrings } from './sort.js';
 
 /** S3 rejects aws-chunked frames smaller than 8 KiB (except the last). */
 export const MIN_CHUNK_SIZE = 8 * 1024;
@@ -130,7 +131,7 @@ function trailerLines(trailers: Readonly<Record<string, string>>): string[] {
   if (names.length === 0) throw new SigningError('INVALID_CHUNK', 'trailers must have at least one header');
   return names
     .map((name) => [name.toLowerCase(), trailers[name]!.trim()] as const)
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => compareStrings(a[0], b[0]))
     .map(([name, value]) => `${name}:${value}`);
 }
 

@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html#create-canonical-request
  */
 import { SigningError, quote } from './errors.js';
+import { compareStrings, sortInPlace } from './sort.js';
 
 /**
  * Headers never signed, even when the caller passes them. Each one may be added, changed or
@@ -93,8 +94,13 @@ export interface CanonicalHeaders {
 }
 
 export function canonicalHeaders(map: SignedHeaderMap): CanonicalHeaders {
-  const names = [...map.keys()].sort();
+  const names = sortInPlace(Array.from(map.keys()), compareStrings);
   let canonical = '';
-  for (const name of names) canonical += `${name}:${map.get(name)!}\n`;
-  return { canonical, signedHeaders: names.join(';') };
+  let signedHeaders = '';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    canonical += `${name}:${map.get(name)!}\n`;
+    signedHeaders = i === 0 ? name : `${signedHeaders};${name}`;
+  }
+  return { canonical, signedHeaders };
 }

@@ -115,6 +115,20 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
     },
   );
 
+  it('streaming mode sends multipart parts aws-chunked and the control requests with their SHA-256', async () => {
+    const streaming = clientFor({ bucket, payloadSigning: 'streaming' });
+    try {
+      const data = patternBytes(11 * MiB, 77);
+      const result = await streaming.upload({ key: 'chunked/multipart', body: data, partSize: 5 * MiB });
+      expect(result).toMatchObject({ multipart: true, parts: 3 });
+      expect(Buffer.from(await (await s3.get({ key: 'chunked/multipart' })).bytes()).equals(Buffer.from(data))).toBe(true);
+      const deleted = await streaming.deleteMany({ keys: ['chunked/multipart'] });
+      expect(deleted.deleted).toEqual(['chunked/multipart']);
+    } finally {
+      await streaming.close();
+    }
+  });
+
   it('uploads a 64 MiB file as a parallel multipart upload and reads back the same bytes', async () => {
     const result = await s3.upload({ key: 'multipart/big.bin', file: bigFile, partSize: 5 * MiB, queueSize: 4 });
     expect(result.multipart).toBe(true);
