@@ -1,9 +1,10 @@
 /**
  * Bench dispatcher: `npm run bench -- <name> [args]` runs bench/<name>.ts's main(args).
- * Adding a bench is one line in BENCHES.
+ * Adding a bench is one line in BENCHES (benches are imported lazily: only the one run loads).
  */
 const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   sign: () => import('./sign.js'),
+  batch: () => import('./batch.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

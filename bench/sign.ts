@@ -15,9 +15,10 @@
  * Before measuring, every contender that accepts a fixed date signs the same request at that
  * date and must produce s3lane's signature, so all rows do the same work.
  *
- * Usage: npx tsx bench/run.ts sign [--rounds N] [--batch-ms N]
+ * Usage: npm run bench -- sign [--rounds N] [--batch-ms N]   (or npx tsx bench/sign.ts ...)
  */
 import { createHash, createHmac, createSecretKey, hash } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import aws4 from 'aws4';
@@ -398,3 +399,5 @@ export async function main(args: string[] = []): Promise<void> {
     console.log(`         lean-s3 presign = ${leanRow.ratio.toFixed(2)}x the time of s3lane + uriEncode (want >= 2.00x) ${leanRow.ratio >= 2 ? 'ok' : 'MISSED'}`);
   });
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));

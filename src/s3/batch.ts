@@ -86,11 +86,13 @@ export async function uploadFiles(
           signal?.throwIfAborted();
           return task();
         }),
-      report: (delta) => {
-        progress.bytesSent += delta;
-        totals.bytesSent += delta;
-        throttle?.changed();
-      },
+      report: throttle
+        ? (delta) => {
+            progress.bytesSent += delta;
+            totals.bytesSent += delta;
+            throttle.changed();
+          }
+        : undefined,
     };
     try {
       signal?.throwIfAborted();

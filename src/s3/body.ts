@@ -2,10 +2,13 @@
  * Request bodies: every accepted input becomes a `PreparedBody` that knows its exact length, whether
  * it can be read again (so a retry may resend it), and, for in-memory data, its bytes (so the full
  * SHA-256 can be signed without a second pass).
+ *
+ * Bodies stream as Node Readables: undici sends a Node stream with less work per chunk than a web
+ * stream (measured: ~110 vs ~150 ms of CPU per 64 MiB file), with backpressure from the socket.
  */
 import { createHash } from 'node:crypto';
-import { ReadStream } from 'node:fs';
-import { open as openFile, stat, type FileHandle } from 'node:fs/promises';
+import { close, createReadStream, open as openFd, read, ReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { S3ConfigError } from './endpoint.js';
 
@@ -19,85 +22,87 @@ export interface PreparedBody {
   /** True when `open()` may be called again, so a failed attempt can be retried. */
   readonly replayable: boolean;
   /** A fresh stream of the body. A one-shot body throws when opened twice. */
-  open(): ReadableStream<Uint8Array>;
+  open(): Readable;
 }
 
 const encoder = new TextEncoder();
-
-/** A stream that yields `bytes` as one chunk. */
-export function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (bytes.length) controller.enqueue(bytes);
-      controller.close();
-    },
-  });
-}
 
 export function bytesBody(bytes: Uint8Array): PreparedBody {
   return {
     length: bytes.byteLength,
     bytes,
     replayable: true,
-    open: () => streamOf(bytes),
+    open: () => Readable.from([bytes], { objectMode: false }),
   };
 }
 
-/** A byte range of a file on disk, read lazily: the way large files are sent without buffering them. */
-export function fileBody(path: string, start: number, length: number): PreparedBody {
-  return { length, bytes: undefined, replayable: true, open: () => fileRangeStream(path, start, length) };
-}
-
-/** Reads of 256 KiB: few syscalls and promise hops per MiB, yet little memory per open file. */
+/** Reads of 256 KiB: few syscalls per MiB, yet little memory per open file. */
 const FILE_READ_SIZE = 256 * 1024;
 
 /**
- * A pull-based stream over a file range: it reads only when the consumer (undici writing to the
- * socket) asks for more, so memory stays at about one read per open file. Node 20's
- * `Readable.toWeb(createReadStream())` reads ahead far beyond that on a fast disk, and a 1 GiB
- * upload then holds hundreds of MiB. The file is opened on the first read, so a batch of
- * thousands of files holds only the descriptors of those being sent.
+ * A byte range of a file on disk, read lazily as the socket takes it: the way large files are sent
+ * without buffering them. The file is opened when the stream is, so a batch of thousands of files
+ * holds only the descriptors of those being sent.
  */
-export function fileRangeStream(path: string, start: number, length: number): ReadableStream<Uint8Array> {
-  let handle: FileHandle | undefined;
-  let position = start;
-  let remaining = length;
-  const close = async (): Promise<void> => {
-    const open = handle;
-    handle = undefined;
-    await open?.close();
+export function fileBody(path: string, start: number, length: number): PreparedBody {
+  return {
+    length,
+    bytes: undefined,
+    replayable: true,
+    open: () =>
+      length === 0
+        ? Readable.from([], { objectMode: false })
+        : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE }),
   };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          if (remaining === 0) {
-            await close();
-            controller.close();
-            return;
-          }
-          handle ??= await openFile(path, 'r');
-          const size = Math.min(FILE_READ_SIZE, remaining);
-          const buffer = new Uint8Array(size);
-          const { bytesRead } = await handle.read(buffer, 0, size, position);
-          if (bytesRead === 0) throw new Error(`${path} ended ${remaining} bytes early: the file shrank while being sent.`);
-          position += bytesRead;
-          remaining -= bytesRead;
-          controller.enqueue(bytesRead === size ? buffer : buffer.subarray(0, bytesRead));
-        } catch (error) {
-          await close().catch(() => undefined);
-          controller.error(error);
-        }
-      },
-      cancel: close,
-    },
-    { highWaterMark: 0 },
-  );
+}
+
+/**
+ * Files (or ranges) up to this size are read in one read and sent from memory: one syscall instead
+ * of a stream, and the body's full SHA-256 can be signed. A batch holds at most `concurrency` of
+ * them at a time, so memory stays bounded.
+ */
+export const WHOLE_READ_LIMIT = 1024 * 1024;
+
+/** A file range as a body: small ones read whole (see WHOLE_READ_LIMIT), larger ones streamed. */
+export async function fileRangeBody(path: string, start: number, length: number): Promise<PreparedBody> {
+  return length > WHOLE_READ_LIMIT ? fileBody(path, start, length) : bytesBody(await readFileRange(path, start, length));
+}
+
+/** Reads `length` bytes at `start` with plain fd calls (cheaper than a FileHandle per small file). */
+function readFileRange(path: string, start: number, length: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    openFd(path, 'r', (openError, fd) => {
+      if (openError) return reject(openError);
+      const bytes = new Uint8Array(length);
+      let filled = 0;
+      const finish = (error?: Error): void =>
+        close(fd, (closeError) => {
+          const failure = error ?? closeError;
+          if (failure) reject(failure);
+          else resolve(bytes);
+        });
+      const next = (): void => {
+        if (filled === length) return finish();
+        read(fd, bytes, filled, length - filled, start + filled, (readError, bytesRead) => {
+          if (readError) return finish(readError);
+          if (bytesRead === 0) return finish(new Error(`${path} ended ${length - filled} bytes early: the file shrank while being read.`));
+          filled += bytesRead;
+          next();
+        });
+      };
+      next();
+    });
+  });
 }
 
 /** A slice of a Blob (or File), read lazily and as often as needed. */
 export function blobBody(blob: Blob): PreparedBody {
-  return { length: blob.size, bytes: undefined, replayable: true, open: () => blob.stream() };
+  return { length: blob.size, bytes: undefined, replayable: true, open: () => Readable.fromWeb(webStream(blob.stream())) };
+}
+
+/** Node's `Readable.fromWeb` is typed for node:stream/web's ReadableStream; the global one is the same class. */
+function webStream(stream: ReadableStream<Uint8Array>): import('node:stream/web').ReadableStream<Uint8Array> {
+  return stream as import('node:stream/web').ReadableStream<Uint8Array>;
 }
 
 /**
@@ -122,7 +127,7 @@ export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
   );
 }
 
-function oneShotBody(stream: ReadableStream<Uint8Array>, length: number): PreparedBody {
+function oneShotBody(stream: Readable, length: number): PreparedBody {
   let opened = false;
   return {
     length,
@@ -163,8 +168,7 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
     else body.destroy();
     return bytesBody(new Uint8Array(0));
   }
-  const stream = body instanceof ReadableStream ? body : webStreamOf(body);
-  return oneShotBody(stream, length);
+  return oneShotBody(body instanceof ReadableStream ? Readable.fromWeb(webStream(body)) : body, length);
 }
 
 async function readStreamLength(stream: ReadStream): Promise<number | undefined> {
@@ -181,6 +185,6 @@ async function readStreamLength(stream: ReadStream): Promise<number | undefined>
 export async function sha256OfBody(body: PreparedBody): Promise<string> {
   const hash = createHash('sha256');
   if (body.bytes) return hash.update(body.bytes).digest('hex');
-  for await (const chunk of body.open()) hash.update(chunk);
+  for await (const chunk of body.open()) hash.update(chunk as Uint8Array);
   return hash.digest('hex');
 }

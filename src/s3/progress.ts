@@ -3,6 +3,7 @@
  * reporter that calls the user back at most every 100 ms (plus once at the end), so a batch of
  * thousands of files does not flood the event loop with callbacks.
  */
+import { pipeline, Transform } from 'node:stream';
 import type { PreparedBody } from './body.js';
 
 /**
@@ -13,9 +14,10 @@ import type { PreparedBody } from './body.js';
  */
 export async function sendCounted<T>(
   body: PreparedBody,
-  report: (delta: number) => void,
+  report: ((delta: number) => void) | undefined,
   send: (body: PreparedBody) => Promise<T>,
 ): Promise<T> {
+  if (!report) return send(body);
   if (body.bytes) {
     const result = await send(body);
     report(body.length);
@@ -29,15 +31,14 @@ export async function sendCounted<T>(
     open() {
       if (counted) report(-counted);
       counted = 0;
-      return body.open().pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            counted += chunk.byteLength;
-            report(chunk.byteLength);
-            controller.enqueue(chunk);
-          },
-        }),
-      );
+      const counter = new Transform({
+        transform(chunk: Uint8Array, _encoding, callback) {
+          counted += chunk.byteLength;
+          report(chunk.byteLength);
+          callback(null, chunk);
+        },
+      });
+      return pipeline(body.open(), counter, () => undefined);
     },
   };
   try {

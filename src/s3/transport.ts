@@ -4,7 +4,6 @@
  * works against a local MinIO or Ceph without touching /etc/hosts.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 
 export interface TransportOptions {
@@ -45,10 +44,3 @@ export function createDispatcher(options: TransportOptions): Dispatcher {
   });
 }
 
-/**
- * undici streams any async iterable as a request body (see its `request` docs); its type
- * declarations list only Node streams, hence this one documented cast.
- */
-export function streamingRequestBody(stream: ReadableStream<Uint8Array>): Readable {
-  return stream as unknown as Readable;
-}

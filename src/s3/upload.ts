@@ -7,9 +7,8 @@
  * a one-shot stream is buffered, at most `queueSize + 1` parts at a time.
  */
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import pLimit from 'p-limit';
-import { blobBody, bytesBody, fileBody, prepareBody, webStreamOf, type BodyInput, type PreparedBody } from './body.js';
+import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
 import {
@@ -64,7 +63,8 @@ export type Scheduler = <T>(task: () => Promise<T>) => Promise<T>;
 /** How one upload takes part in something larger (a batch): its slot pool and its byte counter. */
 export interface UploadContext {
   readonly schedule: Scheduler;
-  readonly report: (delta: number) => void;
+  /** Counts bytes as they go out; left out when nobody watches progress (counting has a cost). */
+  readonly report: ((delta: number) => void) | undefined;
 }
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -89,8 +89,8 @@ export function choosePartSize(requested: number | undefined, size: number | und
 
 /** Where the bytes come from: random access (file, bytes, Blob) or a stream read once, in order. */
 type Source =
-  | { kind: 'sized'; size: number; slice: (offset: number, length: number) => PreparedBody }
-  | { kind: 'stream'; stream: ReadableStream<Uint8Array> };
+  | { kind: 'sized'; size: number; slice: (offset: number, length: number) => PreparedBody | Promise<PreparedBody> }
+  | { kind: 'stream'; stream: AsyncIterable<Uint8Array> };
 
 async function openSource(input: UploadInput): Promise<Source> {
   if ((input.file === undefined) === (input.body === undefined)) {
@@ -100,7 +100,7 @@ async function openSource(input: UploadInput): Promise<Source> {
     const path = input.file;
     const info = await stat(path);
     if (!info.isFile()) throw new S3ConfigError('InvalidUploadSource', `${path} is not a regular file.`);
-    return { kind: 'sized', size: info.size, slice: (offset, length) => fileBody(path, offset, length) };
+    return { kind: 'sized', size: info.size, slice: (offset, length) => fileRangeBody(path, offset, length) };
   }
   const body = input.body;
   if (typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer) {
@@ -111,8 +111,8 @@ async function openSource(input: UploadInput): Promise<Source> {
   if (body instanceof Blob) {
     return { kind: 'sized', size: body.size, slice: (offset, length) => blobBody(body.slice(offset, offset + length)) };
   }
-  const stream = body instanceof ReadableStream ? body : webStreamOf(body as Readable);
-  return { kind: 'stream', stream };
+  // Node and web streams are both async iterables of chunks, read here one part at a time.
+  return { kind: 'stream', stream: body as AsyncIterable<Uint8Array> };
 }
 
 /** Standalone upload(): its own pool of `queueSize` slots and its own progress callback. */
@@ -127,10 +127,12 @@ export async function upload(pipeline: RequestPipeline, bucket: string, input: U
   const throttle = onProgress ? new Throttle(() => onProgress({ key: input.key, bytesSent, totalBytes })) : undefined;
   const context: UploadContext = {
     schedule: pLimit(queueSize),
-    report: (delta) => {
-      bytesSent += delta;
-      throttle?.changed();
-    },
+    report: throttle
+      ? (delta) => {
+          bytesSent += delta;
+          throttle.changed();
+        }
+      : undefined,
   };
   const result = await uploadWith(pipeline, bucket, input, context, (size) => (totalBytes = size));
   throttle?.flush();
@@ -156,9 +158,12 @@ export async function uploadWith(
   if (size !== undefined) onSize(size);
 
   if (source.kind === 'sized' && source.size <= partSize) {
-    const body = source.slice(0, source.size);
-    const put = await context.schedule(() =>
-      sendCounted(body, context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
+    // The body is read inside the slot: a batch of thousands of small files holds only
+    // `concurrency` of them in memory (or open) at a time.
+    const put = await context.schedule(async () =>
+      sendCounted(await source.slice(0, source.size), context.report, (counted) =>
+        putBody(pipeline, bucket, input.key, headers, counted, signal),
+      ),
     );
     return { ...put, parts: 1, multipart: false, bytes: source.size };
   }
@@ -183,11 +188,12 @@ export async function uploadWith(
   const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
   const stop = new AbortController();
   const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const sendPart = (partNumber: number, body: PreparedBody): Promise<CompletedPart> =>
-    context.schedule(() => {
+  const sendPart = (partNumber: number, body: PreparedBody | (() => Promise<PreparedBody> | PreparedBody)): Promise<CompletedPart> =>
+    context.schedule(async () => {
       // Queued parts of a failed upload must not start.
       partSignal.throwIfAborted();
-      return sendCounted(body, context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
+      const partBody = typeof body === 'function' ? await body() : body;
+      return sendCounted(partBody, context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
     });
   const inFlight = new Set<Promise<CompletedPart>>();
   try {
@@ -197,7 +203,7 @@ export async function uploadWith(
       const count = Math.ceil(source.size / partSize);
       const pending = Array.from({ length: count }, (_, i) => {
         const offset = i * partSize;
-        const part = sendPart(i + 1, source.slice(offset, Math.min(partSize, source.size - offset)));
+        const part = sendPart(i + 1, () => source.slice(offset, Math.min(partSize, source.size - offset)));
         inFlight.add(part);
         return part;
       });
@@ -263,11 +269,13 @@ async function uploadStreamParts(
 }
 
 /** Reads a stream into parts of exactly `partSize` bytes (the last may be shorter). */
-export async function* readParts(stream: ReadableStream<Uint8Array>, partSize: number): AsyncGenerator<Uint8Array> {
+export async function* readParts(stream: AsyncIterable<Uint8Array>, partSize: number): AsyncGenerator<Uint8Array> {
   let buffer = new Uint8Array(partSize);
   let filled = 0;
   let yielded = false;
-  for await (const chunk of stream) {
+  for await (const piece of stream as AsyncIterable<Uint8Array | string>) {
+    // Node streams in object mode (e.g. Readable.from(['text'])) yield strings.
+    const chunk = typeof piece === 'string' ? Buffer.from(piece) : piece;
     let offset = 0;
     while (offset < chunk.length) {
       const n = Math.min(partSize - filled, chunk.length - offset);

@@ -6,6 +6,7 @@
  * Trailers: https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming-trailers.html
  */
 import { createHash, type KeyObject } from 'node:crypto';
+import { Transform } from 'node:stream';
 import { SigningError, SigningRangeError, quote } from './errors.js';
 import { EMPTY_SHA256, hmacHex, sha256Hex } from './hash.js';
 import { compareStrings } from './sort.js';
@@ -142,14 +143,85 @@ export interface AwsChunkedOptions {
   readonly decodedLength: number;
 }
 
-/** Above this many input pieces per chunk, they are copied into one buffer rather than enqueued one by one. */
+/**
+ * The framing state of one aws-chunked body: cuts input of any piece size into `chunkSize` chunks
+ * (only the last shorter), hashes each as it arrives, and hands out each frame as
+ * [header, data..., CRLF]. Both stream flavours below drive it, so framing is written once.
+ */
+class ChunkFramer {
+  readonly #signer: ChunkSigner;
+  readonly #chunkSize: number;
+  readonly #decodedLength: number;
+  #pieces: Uint8Array[] = [];
+  #pending = 0;
+  #hash = createHash('sha256');
+  #seen = 0;
+
+  constructor(signer: ChunkSigner, options: AwsChunkedOptions) {
+    this.#chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    this.#decodedLength = options.decodedLength;
+    checkChunkSize(this.#chunkSize);
+    checkLength(this.#decodedLength);
+    this.#signer = signer;
+  }
+
+  /** Takes the next piece of the body; calls `emit` with each frame it completes. */
+  push(chunk: Uint8Array, emit: (frame: Uint8Array[]) => void): void {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new SigningError('INVALID_CHUNK', 'aws-chunked input must be Uint8Array chunks');
+    }
+    this.#seen += chunk.byteLength;
+    if (this.#seen > this.#decodedLength) {
+      throw new SigningRangeError(
+        'BODY_LENGTH_MISMATCH',
+        `the body is longer than its declared decodedLength ${this.#decodedLength} (at least ${this.#seen} bytes)`,
+      );
+    }
+    let offset = 0;
+    while (offset < chunk.byteLength) {
+      const take = Math.min(this.#chunkSize - this.#pending, chunk.byteLength - offset);
+      const piece = offset === 0 && take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take);
+      this.#hash.update(piece);
+      this.#pieces.push(piece);
+      this.#pending += take;
+      offset += take;
+      if (this.#pending === this.#chunkSize) emit(this.#frame());
+    }
+  }
+
+  /** Ends the body: the last short frame, if any, and the final 0-byte frame. */
+  end(emit: (frame: Uint8Array[]) => void): void {
+    if (this.#seen !== this.#decodedLength) {
+      throw new SigningRangeError(
+        'BODY_LENGTH_MISMATCH',
+        `the body ended after ${this.#seen} bytes but its declared decodedLength is ${this.#decodedLength}`,
+      );
+    }
+    if (this.#pending > 0) emit(this.#frame());
+    emit([this.#signer.finalChunk()]);
+  }
+
+  #frame(): Uint8Array[] {
+    const header = this.#signer.signChunkDigest(this.#pending, this.#hash.digest('hex'));
+    // Many tiny input pieces are joined, so a frame never becomes hundreds of tiny writes.
+    const data = this.#pieces.length <= MAX_PIECES_PER_CHUNK ? this.#pieces : [Buffer.concat(this.#pieces, this.#pending)];
+    const frame = [header, ...data, CRLF];
+    this.#pieces = [];
+    this.#pending = 0;
+    this.#hash = createHash('sha256');
+    return frame;
+  }
+}
+
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+/** Above this many input pieces per chunk, they are copied into one buffer rather than passed on one by one. */
 const MAX_PIECES_PER_CHUNK = 4;
 
 /**
- * Frames and signs a body as aws-chunked. Input of any piece size is cut into `chunkSize` chunks
- * (only the last shorter), so the output length is exactly `chunkedContentLength(decodedLength,
- * chunkSize)`. A body longer or shorter than `decodedLength` errors the stream rather than
- * sending a body that does not match its signed length.
+ * Frames and signs a body as aws-chunked, as a web TransformStream. Input of any piece size is cut
+ * into `chunkSize` chunks (only the last shorter), so the output length is exactly
+ * `chunkedContentLength(decodedLength, chunkSize)`. A body longer or shorter than `decodedLength`
+ * errors the stream rather than sending a body that does not match its signed length.
  *
  * Data is passed through as views of the input (no copy); the input must not be modified after
  * it is written, as with any stream. Each chunk is hashed incrementally as it arrives.
@@ -158,67 +230,44 @@ export function awsChunkedStream(
   chunkSigner: ChunkSigner,
   options: AwsChunkedOptions,
 ): TransformStream<Uint8Array, Uint8Array> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-  const { decodedLength } = options;
-  checkChunkSize(chunkSize);
-  checkLength(decodedLength);
-
-  let pieces: Uint8Array[] = [];
-  let pending = 0;
-  let hash = createHash('sha256');
-  let seen = 0;
-
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>): void => {
-    controller.enqueue(chunkSigner.signChunkDigest(pending, hash.digest('hex')));
-    if (pieces.length <= MAX_PIECES_PER_CHUNK) {
-      for (const piece of pieces) controller.enqueue(piece);
-    } else {
-      const joined = new Uint8Array(pending);
-      let offset = 0;
-      for (const piece of pieces) {
-        joined.set(piece, offset);
-        offset += piece.byteLength;
-      }
-      controller.enqueue(joined);
-    }
-    controller.enqueue(new Uint8Array([0x0d, 0x0a]));
-    pieces = [];
-    pending = 0;
-    hash = createHash('sha256');
-  };
-
+  const framer = new ChunkFramer(chunkSigner, options);
   return new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      if (!(chunk instanceof Uint8Array)) {
-        throw new SigningError('INVALID_CHUNK', 'aws-chunked input must be Uint8Array chunks');
-      }
-      seen += chunk.byteLength;
-      if (seen > decodedLength) {
-        throw new SigningRangeError(
-          'BODY_LENGTH_MISMATCH',
-          `the body is longer than its declared decodedLength ${decodedLength} (at least ${seen} bytes)`,
-        );
-      }
-      let offset = 0;
-      while (offset < chunk.byteLength) {
-        const take = Math.min(chunkSize - pending, chunk.byteLength - offset);
-        const piece = offset === 0 && take === chunk.byteLength ? chunk : chunk.subarray(offset, offset + take);
-        hash.update(piece);
-        pieces.push(piece);
-        pending += take;
-        offset += take;
-        if (pending === chunkSize) emit(controller);
-      }
+      framer.push(chunk, (frame) => {
+        for (const part of frame) controller.enqueue(part);
+      });
     },
     flush(controller) {
-      if (seen !== decodedLength) {
-        throw new SigningRangeError(
-          'BODY_LENGTH_MISMATCH',
-          `the body ended after ${seen} bytes but its declared decodedLength is ${decodedLength}`,
-        );
+      framer.end((frame) => {
+        for (const part of frame) controller.enqueue(part);
+      });
+    },
+  });
+}
+
+/**
+ * The same framing as a Node Transform, for Node stream pipelines (undici sends a Node stream
+ * body with less overhead per chunk than a web stream). Each frame leaves as one buffer: one copy
+ * of the data, but one socket write per frame instead of three.
+ */
+export function awsChunkedTransform(chunkSigner: ChunkSigner, options: AwsChunkedOptions): Transform {
+  const framer = new ChunkFramer(chunkSigner, options);
+  return new Transform({
+    transform(chunk: Uint8Array, _encoding, callback) {
+      try {
+        framer.push(chunk, (frame) => this.push(Buffer.concat(frame)));
+        callback();
+      } catch (error) {
+        callback(error as Error);
       }
-      if (pending > 0) emit(controller);
-      controller.enqueue(chunkSigner.finalChunk());
+    },
+    flush(callback) {
+      try {
+        framer.end((frame) => this.push(Buffer.concat(frame)));
+        callback();
+      } catch (error) {
+        callback(error as Error);
+      }
     },
   });
 }

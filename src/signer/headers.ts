@@ -4,6 +4,7 @@
  */
 import { SigningError, quote } from './errors.js';
 import { compareStrings, sortInPlace } from './sort.js';
+import type { HeaderInput } from './types.js';
 
 /**
  * Headers never signed, even when the caller passes them. Each one may be added, changed or
@@ -103,4 +104,74 @@ export function canonicalHeaders(map: SignedHeaderMap): CanonicalHeaders {
     signedHeaders = i === 0 ? name : `${signedHeaders};${name}`;
   }
   return { canonical, signedHeaders };
+}
+
+function isPairList(headers: HeaderInput): headers is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(headers);
+}
+
+/** Calls `visit` for each (name, value) of the input, in order; array values give one call each. */
+function forEachHeader(headers: HeaderInput | undefined, visit: (name: string, value: string) => void): void {
+  if (headers === undefined) return;
+  if (isPairList(headers)) {
+    for (const pair of headers) visit(pair[0], pair[1]);
+    return;
+  }
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') visit(name, value);
+    else if (Array.isArray(value)) for (const item of value) visit(name, item);
+    else throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
+  }
+}
+
+/** The caller's headers, split into what is sent and what is signed. */
+export interface ReadHeaders {
+  readonly send: Record<string, string>;
+  readonly signed: SignedHeaderMap;
+  readonly hasHost: boolean;
+  /** x-amz-content-sha256 as the caller set it (canonical form). */
+  readonly contentSha256: string | undefined;
+}
+
+// Headers the signer writes itself, so a caller's copy is dropped rather than sent twice.
+const REPLACED: ReadonlySet<string> = new Set(['authorization', 'x-amz-date']);
+const REPLACED_WITH_TOKEN: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'x-amz-security-token']);
+
+/**
+ * Reads the caller's headers: checks names, drops the ones the signer writes (authorization,
+ * x-amz-date, and x-amz-security-token when it has a token), and canonicalises values.
+ * `keepContentSha256` decides whether a caller's x-amz-content-sha256 stays an ordinary signed
+ * header (other services) or is only read, for the signer to write its own (S3).
+ */
+export function readHeaders(
+  headers: HeaderInput | undefined,
+  hasSessionToken: boolean,
+  keepContentSha256: boolean,
+): ReadHeaders {
+  const replaced = hasSessionToken ? REPLACED_WITH_TOKEN : REPLACED;
+  const send: Record<string, string> = {};
+  const signed: SignedHeaderMap = new Map();
+  let hasHost = false;
+  let contentSha256: string | undefined;
+  forEachHeader(headers, (name, value) => {
+    if (typeof value !== 'string') {
+      throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
+    }
+    checkHeaderName(name);
+    const lower = name.toLowerCase();
+    if (replaced.has(lower)) return;
+    const canonical = canonicalHeaderValue(value);
+    if (lower === 'x-amz-content-sha256') {
+      contentSha256 = canonical;
+      if (!keepContentSha256) return;
+    } else if (lower === 'host') {
+      hasHost = true;
+    }
+    const previous = send[name];
+    send[name] = previous === undefined ? value : `${previous},${value}`;
+    if (unsignedHeaderReason(lower) === undefined) addSignedHeader(signed, lower, canonical);
+  });
+  return { send, signed, hasHost, contentSha256 };
 }

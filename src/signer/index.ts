@@ -16,6 +16,7 @@ export type {
 export {
   ChunkSigner,
   awsChunkedStream,
+  awsChunkedTransform,
   chunkedContentLength,
   DEFAULT_CHUNK_SIZE,
   MIN_CHUNK_SIZE,

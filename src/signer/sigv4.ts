@@ -15,18 +15,10 @@ import { ChunkSigner } from './chunked.js';
 import { uriEncode } from './encoding.js';
 import { SigningError, SigningRangeError, quote } from './errors.js';
 import { hmacHex, sha256Hex } from './hash.js';
-import {
-  addSignedHeader,
-  canonicalHeaders,
-  canonicalHeaderValue,
-  checkHeaderName,
-  unsignedHeaderReason,
-  type SignedHeaderMap,
-} from './headers.js';
+import { canonicalHeaders, readHeaders } from './headers.js';
 import { resolvePayloadHash } from './payload.js';
 import { SigningKeyCache, type DayKey } from './signing-key.js';
 import type {
-  HeaderInput,
   PolicySignature,
   PresignedRequest,
   PresignRequest,
@@ -56,6 +48,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 // Region and service become path segments of the credential scope.
 const SCOPE_PART = /^[^\s/]+$/;
 
+// HTTP methods are case-sensitive (RFC 9110 §9.1): 'get' would be signed as sent and refused.
 function checkMethod(method: string): string {
   if (!METHODS.has(method)) {
     throw new SigningError('INVALID_METHOD', `method must be one of ${[...METHODS].join(', ')}, got ${quote(method)}`);
@@ -72,75 +65,6 @@ function checkExpires(expiresIn: number): number {
   }
   return expiresIn;
 }
-
-function isPairList(headers: HeaderInput): headers is ReadonlyArray<readonly [string, string]> {
-  return Array.isArray(headers);
-}
-
-/** Calls `visit` for each (name, value) of the input, in order; array values give one call each. */
-function forEachHeader(headers: HeaderInput | undefined, visit: (name: string, value: string) => void): void {
-  if (headers === undefined) return;
-  if (isPairList(headers)) {
-    for (const pair of headers) visit(pair[0], pair[1]);
-    return;
-  }
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (typeof value === 'string') visit(name, value);
-    else if (Array.isArray(value)) for (const item of value) visit(name, item);
-    else visit(name, value as unknown as string); // rejected by visit's type check
-  }
-}
-
-/** The caller's headers, split into what is sent and what is signed. */
-interface ReadHeaders {
-  readonly send: Record<string, string>;
-  readonly signed: SignedHeaderMap;
-  readonly hasHost: boolean;
-  /** x-amz-content-sha256 as the caller set it (canonical form). */
-  readonly contentSha256: string | undefined;
-}
-
-/**
- * Reads the caller's headers. Names in `replaced` (lower case) are dropped because the signer
- * writes them itself; `keepContentSha256` decides whether a caller's x-amz-content-sha256 stays
- * as an ordinary signed header or is replaced by the signer's own.
- */
-function readHeaders(
-  headers: HeaderInput | undefined,
-  replaced: ReadonlySet<string>,
-  keepContentSha256: boolean,
-): ReadHeaders {
-  const send: Record<string, string> = {};
-  const signed: SignedHeaderMap = new Map();
-  let hasHost = false;
-  let contentSha256: string | undefined;
-  forEachHeader(headers, (name, value) => {
-    if (typeof value !== 'string') {
-      throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
-    }
-    checkHeaderName(name);
-    const lower = name.toLowerCase();
-    if (replaced.has(lower)) return;
-    const canonical = canonicalHeaderValue(value);
-    if (lower === 'x-amz-content-sha256') {
-      contentSha256 = canonical;
-      if (!keepContentSha256) return;
-    } else if (lower === 'host') {
-      hasHost = true;
-    }
-    const previous = send[name];
-    send[name] = previous === undefined ? value : `${previous},${value}`;
-    if (unsignedHeaderReason(lower) === undefined) addSignedHeader(signed, lower, canonical);
-  });
-  return { send, signed, hasHost, contentSha256 };
-}
-
-const SIGN_REPLACED: ReadonlySet<string> = new Set(['authorization', 'x-amz-date']);
-const SIGN_REPLACED_WITH_TOKEN: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'x-amz-security-token']);
-const PRESIGN_REPLACED: ReadonlySet<string> = new Set(['authorization', 'x-amz-date']);
-const PRESIGN_REPLACED_WITH_TOKEN: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'x-amz-security-token']);
 
 /** The signing instant, to the second, with its day's key material. */
 interface SigningTime {
@@ -233,7 +157,7 @@ export class SigV4Signer {
     const wire = parseWireUrl(request.url);
     const { dayKey, amzDate, stsPrefix } = this.#time(request.date);
     const token = this.#sessionToken;
-    const read = readHeaders(request.headers, token === undefined ? SIGN_REPLACED : SIGN_REPLACED_WITH_TOKEN, !this.#isS3);
+    const read = readHeaders(request.headers, token !== undefined, !this.#isS3);
     const payloadHash = resolvePayloadHash(request.payloadHash, read.contentSha256, request.body, false);
 
     const { send, signed } = read;
@@ -358,8 +282,7 @@ export class SigV4Signer {
   }
 
   #presignParts(time: SigningTime, expiresIn: number, host: string, request: PresignRequest): PresignParts {
-    const replaced = this.#sessionToken === undefined ? PRESIGN_REPLACED : PRESIGN_REPLACED_WITH_TOKEN;
-    const read = readHeaders(request.headers, replaced, true);
+    const read = readHeaders(request.headers, this.#sessionToken !== undefined, true);
     if (!read.hasHost) read.signed.set('host', host);
     const { canonical, signedHeaders } = canonicalHeaders(read.signed);
     const payloadHash = resolvePayloadHash(request.payloadHash, read.contentSha256, request.body, this.#isS3);

@@ -71,7 +71,10 @@ export interface SignedRequest {
 export interface PresignRequest {
   readonly method: string;
   readonly url: string | URL;
-  /** Headers the user of the URL must send (host is always signed). */
+  /**
+   * Headers the user of the URL must send, signed as headers (host is always signed). Unlike the
+   * AWS SDK, x-amz-* headers are not moved into the query: what is passed here must be sent.
+   */
   readonly headers?: HeaderInput | undefined;
   readonly body?: string | Uint8Array | undefined;
   /** Seconds the URL stays valid, 1..604800 (7 days); default 3600. */

@@ -4,8 +4,16 @@
  * pass-through of the data.
  */
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { SigV4Signer, awsChunkedStream, chunkedContentLength, type ChunkSigner } from '../../../src/signer/index.js';
+import {
+  SigV4Signer,
+  SigningRangeError,
+  awsChunkedStream,
+  awsChunkedTransform,
+  chunkedContentLength,
+  type ChunkSigner,
+} from '../../../src/signer/index.js';
 import { parseFrames, pipeThrough } from './frames.js';
 
 const signer = new SigV4Signer({
@@ -86,5 +94,39 @@ describe('awsChunkedStream', () => {
     // header, data, CRLF, final frame
     expect(chunks).toHaveLength(4);
     expect(Buffer.from(chunks[1]!).equals(data)).toBe(true);
+  });
+});
+
+/** Runs `pieces` through a Node Transform and collects its output. */
+async function throughNodeTransform(transform: NodeJS.ReadWriteStream, pieces: readonly Uint8Array[]): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const chunk of Readable.from(pieces).pipe(transform)) out.push(chunk as Buffer);
+  return Buffer.concat(out);
+}
+
+describe('awsChunkedTransform (Node stream flavour)', () => {
+  it.each([
+    [0, [1]],
+    [8193, [1, 8191, 1]],
+    [3 * 8192 + 17, [5000]],
+    [50_000, [16, 50_000]],
+  ])('%i bytes in pieces of %j: byte for byte what awsChunkedStream emits', async (length, sizes) => {
+    const data = randomBytes(length);
+    const pieces = cut(data, sizes);
+    const options = { chunkSize: 8192, decodedLength: length };
+    const web = await pipeThrough(awsChunkedStream(chunkSigner(), options), pieces);
+    const node = await throughNodeTransform(awsChunkedTransform(chunkSigner(), options), pieces);
+    expect(node.equals(Buffer.from(web.bytes))).toBe(true);
+    expect(node.byteLength).toBe(chunkedContentLength(length, 8192));
+  });
+
+  it.each([
+    ['shorter', 99],
+    ['longer', 101],
+  ])('a body %s than decodedLength fails the stream', async (_name, actual) => {
+    const transform = awsChunkedTransform(chunkSigner(), { chunkSize: 8192, decodedLength: 100 });
+    const failure = await throughNodeTransform(transform, [new Uint8Array(actual)]).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SigningRangeError);
+    expect((failure as SigningRangeError).code).toBe('BODY_LENGTH_MISMATCH');
   });
 });
