@@ -15,6 +15,7 @@
  * longer match the signature. Send `origin` and `path` separately (undici `Dispatcher#request`
  * `{ origin, path }` sends `path` verbatim).
  */
+import { uriEncode } from '../signer/index.js';
 import { isIP } from 'node:net';
 import { S3ConfigError, quoteForMessage } from './config-error.js';
 import { defaultEndpoint, isAwsHost, regionFromHost } from './region.js';
@@ -234,14 +235,6 @@ export function validateKey(key: string): void {
   }
 }
 
-/** Characters S3 takes literally in a path: RFC 3986 unreserved, plus `/` between segments. */
-const LITERAL_PATH = /^[A-Za-z0-9\-._~/]*$/;
-/** `%XX` (uppercase hex) for each byte value, or the character itself when it stays literal. */
-const PATH_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
-  const char = String.fromCharCode(byte);
-  return byte < 0x80 && LITERAL_PATH.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-});
-
 /**
  * Encodes a key for the request path the way S3 and SigV4 expect: UTF-8, then every byte except
  * `A-Z a-z 0-9 - _ . ~` as `%XX` with uppercase hex; `/` stays a separator. Nothing else happens:
@@ -253,33 +246,10 @@ const PATH_BYTE: readonly string[] = Array.from({ length: 256 }, (_, byte) => {
  * @example encodeKey('photos/été 1+1=2.jpg') === 'photos/%C3%A9t%C3%A9%201%2B1%3D2.jpg'
  */
 export function encodeKey(key: string): string {
-  if (LITERAL_PATH.test(key)) return key;
-  // UTF-8 by hand rather than TextEncoder: no allocation, and a lone surrogate is caught here
-  // instead of becoming U+FFFD. PATH_BYTE has an entry for every byte value 0–255.
-  let encoded = '';
-  for (let i = 0; i < key.length; i++) {
-    let cp = key.charCodeAt(i);
-    if (cp < 0x80) {
-      encoded += PATH_BYTE[cp];
-    } else if (cp < 0x800) {
-      encoded += PATH_BYTE[0xc0 | (cp >> 6)];
-      encoded += PATH_BYTE[0x80 | (cp & 0x3f)];
-    } else if (cp < 0xd800 || cp > 0xdfff) {
-      encoded += PATH_BYTE[0xe0 | (cp >> 12)];
-      encoded += PATH_BYTE[0x80 | ((cp >> 6) & 0x3f)];
-      encoded += PATH_BYTE[0x80 | (cp & 0x3f)];
-    } else {
-      const low = key.charCodeAt(i + 1); // NaN past the end
-      if (cp > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) throw loneSurrogate(key, i);
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-      i++;
-      encoded += PATH_BYTE[0xf0 | (cp >> 18)];
-      encoded += PATH_BYTE[0x80 | ((cp >> 12) & 0x3f)];
-      encoded += PATH_BYTE[0x80 | ((cp >> 6) & 0x3f)];
-      encoded += PATH_BYTE[0x80 | (cp & 0x3f)];
-    }
-  }
-  return encoded;
+  const surrogate = LONE_SURROGATE.exec(key);
+  if (surrogate !== null) throw loneSurrogate(key, surrogate.index);
+  // One encoder for the whole project: the signer's, which the canonical request relies on too.
+  return uriEncode(key, false);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -378,7 +348,8 @@ export class EndpointResolver {
       if (key === 'soap' && route.style === 'virtual-hosted' && this.isAws && bucket !== undefined) {
         route = this.pathRoute(bucket);
       }
-      path = `${route.base}/${encodeKey(key)}`;
+      // validateKey has ruled out lone surrogates, the one input uriEncode refuses.
+      path = `${route.base}/${uriEncode(key, false)}`;
     }
     const target = query === undefined || query === '' ? path : `${path}?${query}`;
     return { url: route.origin + target, origin: route.origin, path, target, host: route.host, style: route.style };

@@ -19,7 +19,7 @@ import {
 import type { PreparedBody } from './body.js';
 import { sha256OfBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials.js';
-import { defaultEndpoint, resolveEndpoint, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
+import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { S3Error, S3NetworkError } from './errors.js';
 import { redactText } from './redact.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
@@ -104,6 +104,8 @@ export class RequestPipeline {
   /** Server time minus local time, learnt from RequestTimeTooSkewed. */
   #clockOffsetMs = 0;
   #signers = new Map<string, SigV4Signer>();
+  /** One resolver per region (the endpoint follows the region on AWS), built once: resolve() is hot. */
+  readonly #resolvers = new Map<string, EndpointResolver>();
   #signersFor: Credentials | undefined;
 
   constructor(settings: PipelineSettings) {
@@ -124,6 +126,11 @@ export class RequestPipeline {
     return new Date(Date.now() + this.#clockOffsetMs);
   }
 
+  /** The signing date to pass a signer: undefined (the signer reads the clock) unless a skew was learnt. */
+  signingDate(): Date | undefined {
+    return this.#clockOffsetMs === 0 ? undefined : this.now();
+  }
+
   /** A signer for these credentials and region; signers (and their cached keys) live until the credentials change. */
   signerFor(credentials: Credentials, region: string): SigV4Signer {
     if (credentials !== this.#signersFor) {
@@ -139,8 +146,13 @@ export class RequestPipeline {
   }
 
   resolve(bucket: string | undefined, key: string | undefined, query?: string, region = this.regionFor(bucket)): ResolvedEndpoint {
-    const { endpoint, forcePathStyle } = this.#settings;
-    return resolveEndpoint({ endpoint: endpoint ?? defaultEndpoint(region), region, forcePathStyle }, bucket, key, query);
+    let resolver = this.#resolvers.get(region);
+    if (!resolver) {
+      const { endpoint, forcePathStyle } = this.#settings;
+      resolver = new EndpointResolver({ endpoint: endpoint ?? defaultEndpoint(region), region, forcePathStyle });
+      this.#resolvers.set(region, resolver);
+    }
+    return resolver.resolve(bucket, key, query);
   }
 
   async send(request: S3Request): Promise<S3Response> {

@@ -49,6 +49,6 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
     url: endpoint.url,
     headers,
     expiresIn: input.expiresIn ?? 3600,
-    date: input.signingDate ?? pipeline.now(),
+    date: input.signingDate ?? pipeline.signingDate(),
   }).url;
 }

@@ -27,6 +27,7 @@ const errorXml = (code: string, extra = ''): string =>
 
 interface Seen {
   origin: string;
+  path: string;
   authorization: string;
   date: string;
 }
@@ -39,7 +40,7 @@ function script(origin: string, replies: { status: number; body?: string; header
       .intercept({ path: () => true, method: () => true })
       .reply((request) => {
         const headers = request.headers as Record<string, string>;
-        seen.push({ origin, authorization: headers['authorization'] ?? '', date: headers['x-amz-date'] ?? '' });
+        seen.push({ origin, path: request.path, authorization: headers['authorization'] ?? '', date: headers['x-amz-date'] ?? '' });
         return { statusCode: reply.status, data: reply.body ?? '', responseOptions: { headers: reply.headers ?? {} } };
       });
   }
@@ -94,6 +95,17 @@ describe('retries', () => {
     pool.intercept({ path: () => true, method: 'GET' }).replyWithError(reset).times(2);
     const error = await s3.get({ bucket: 'bucket', key: 'k' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(S3NetworkError);
+  });
+});
+
+describe('the request line', () => {
+  it('carries the query string that was signed (ListObjectsV2, multipart)', async () => {
+    const s3 = mockClient({ endpoint: 'http://store.test' });
+    const seen: Seen[] = [];
+    const page = '<?xml version="1.0"?><ListBucketResult><IsTruncated>false</IsTruncated><KeyCount>0</KeyCount></ListBucketResult>';
+    script('http://store.test', [{ status: 200, body: page }], seen);
+    for await (const _ of s3.list({ bucket: 'bucket', prefix: 'a b/' })) break;
+    expect(seen[0]?.path).toBe('/bucket/?list-type=2&encoding-type=url&prefix=a%20b%2F');
   });
 });
 
@@ -177,5 +189,65 @@ describe('credentials', () => {
     script('http://store.test', Array.from({ length: 50 }, () => ({ status: 200, body: 'ok' })), seen);
     await Promise.all(Array.from({ length: 50 }, () => s3.get({ bucket: 'bucket', key: 'k' }).then((o) => o.text())));
     expect(calls).toBe(1);
+  });
+});
+
+describe('signature diagnostics', () => {
+  const secrets = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'FQoGZXIvYXdzEXAMPLETOKEN' };
+
+  it('puts the server canonical request beside ours and names the differing line, with no secret', async () => {
+    const s3 = mockClient({ endpoint: 'http://store.test', credentials: secrets, retries: 0 });
+    let ours = '';
+    agent
+      .get('http://store.test')
+      .intercept({ path: () => true, method: 'GET' })
+      .reply((request) => {
+        const headers = request.headers as Record<string, string>;
+        ours = [
+          'GET',
+          '/bucket/k',
+          '',
+          'host:proxy.internal', // a proxy rewrote Host: the one line that differs
+          `x-amz-content-sha256:${headers['x-amz-content-sha256'] ?? ''}`,
+          `x-amz-date:${headers['x-amz-date'] ?? ''}`,
+          `x-amz-security-token:${secrets.sessionToken}`,
+          '',
+          'host;x-amz-content-sha256;x-amz-date;x-amz-security-token',
+          headers['x-amz-content-sha256'] ?? '',
+        ].join('\n');
+        const signature = (headers['authorization'] ?? '').split('Signature=')[1] ?? '';
+        const body = errorXml(
+          'SignatureDoesNotMatch',
+          `<AWSAccessKeyId>${secrets.accessKeyId}</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256\n${headers['x-amz-date'] ?? ''}</StringToSign>` +
+            `<SignatureProvided>${signature}</SignatureProvided><CanonicalRequest>${ours}</CanonicalRequest>`,
+        );
+        return { statusCode: 403, data: body };
+      });
+    const error = (await s3.get({ bucket: 'bucket', key: 'k' }).catch((e: unknown) => e)) as S3Error;
+    expect(error).toBeInstanceOf(S3Error);
+    expect(error.code).toBe('SignatureDoesNotMatch');
+    expect(error.serverCanonicalRequest).toContain('host:proxy.internal');
+    expect(error.canonicalRequest).toContain('host:store.test');
+    expect(error.message).toContain('host:proxy.internal');
+    expect(error.message).toContain('host:store.test');
+    for (const text of [error.message, JSON.stringify(error), String(error.stack)]) {
+      expect(text).not.toContain(secrets.secretAccessKey);
+      expect(text).not.toContain(secrets.sessionToken);
+      expect(text).not.toMatch(/Signature=[0-9a-f]{64}/);
+    }
+  });
+
+  it('logs canonical request and string to sign to the logger, token redacted', async () => {
+    const lines: string[] = [];
+    const s3 = mockClient({ endpoint: 'http://store.test', credentials: secrets, logger: { debug: (m) => lines.push(m) } });
+    const seen: Seen[] = [];
+    script('http://store.test', [{ status: 200, body: 'ok' }], seen);
+    await (await s3.get({ bucket: 'bucket', key: 'k' })).text();
+    const log = lines.join('\n');
+    expect(log).toContain('-- canonical request --\nGET\n/bucket/k\n');
+    expect(log).toContain('-- string to sign --\nAWS4-HMAC-SHA256\n');
+    expect(log).toContain('x-amz-security-token:');
+    expect(log).not.toContain(secrets.sessionToken);
+    expect(log).not.toContain(secrets.secretAccessKey);
   });
 });
