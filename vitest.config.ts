@@ -11,5 +11,6 @@ export default defineConfig({
     maxWorkers: 2,
     // The leak test collects garbage on purpose to prove dropped GET bodies release their sockets.
     execArgv: ['--expose-gc'],
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });

@@ -29,7 +29,7 @@ try {
 
   const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
   await s3.put({ key: 'greetings/binary.bin', body: new Blob([big]).stream(), contentLength: big.length });
-  step('put greetings/binary.bin', `${big.length} bytes streamed (aws-chunked: every 64 KiB chunk signed)`);
+  step('put greetings/binary.bin', `${big.length} bytes streamed (aws-chunked: every 256 KiB chunk signed)`);
 
   const range = await s3.get({ key: 'greetings/hello.txt', range: { start: 0, end: 17 } });
   step('read a range', `${range.contentRange}: ${JSON.stringify(await range.text())}`);
