@@ -8,32 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { S3Client, S3ConfigError, S3Error, type S3ClientOptions } from '../../src/index.js';
-import { describeWithServer, s3Server, uniqueBucketName } from './server.js';
+import { S3Client, S3ConfigError, S3Error } from '../../src/index.js';
+import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
 
-function clientFor(options: S3ClientOptions = {}): S3Client {
-  if (!s3Server) throw new Error('no server');
-  return new S3Client({
-    endpoint: s3Server.endpoint,
-    region: s3Server.region,
-    credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
-    forcePathStyle: true,
-    ...options,
-  });
-}
 
-/** Deterministic pseudo-random bytes, so a failure shows the same data again. */
-function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 async function expectS3Error(promise: Promise<unknown>, code: string, statusCode?: number): Promise<S3Error> {
   const error = await promise.then(
@@ -49,7 +27,7 @@ async function expectS3Error(promise: Promise<unknown>, code: string, statusCode
 
 describeWithServer('S3Client on a real server', () => {
   const bucket = uniqueBucketName('client');
-  const s3 = clientFor({ bucket });
+  const s3 = testClient({ bucket });
   let tmp = '';
 
   beforeAll(async () => {
@@ -152,11 +130,12 @@ describeWithServer('S3Client on a real server', () => {
     await s3.delete({ key: 'present' });
   });
 
-  it('uses virtual-hosted style through *.localhost and path style, with the same results', async () => {
-    if (!s3Server) return;
+  // An external server that names no vhost domain (S3_VHOST_DOMAIN) cannot be tested in vhost style.
+  it.skipIf(!s3Server?.vhostDomain)('uses virtual-hosted style through *.localhost and path style, with the same results', async () => {
+    if (!s3Server?.vhostDomain) throw new Error('unreachable: skipped without a vhost domain');
     const port = new URL(s3Server.endpoint).port;
-    const vhost = clientFor({ endpoint: `http://${s3Server.vhostDomain}:${port}`, forcePathStyle: false, bucket });
-    const path = clientFor({ endpoint: `http://localhost:${port}`, forcePathStyle: true, bucket });
+    const vhost = testClient({ endpoint: `http://${s3Server.vhostDomain}:${port}`, forcePathStyle: false, bucket });
+    const path = testClient({ endpoint: `http://localhost:${port}`, forcePathStyle: true, bucket });
     try {
       await vhost.put({ key: 'styles/vhost one', body: 'via vhost' });
       expect(await (await path.get({ key: 'styles/vhost one' })).text()).toBe('via vhost');
@@ -194,7 +173,7 @@ describeWithServer('S3Client on a real server', () => {
   it.each(['sha256', 'unsigned', 'streaming', 'auto'] as const)(
     "payloadSigning '%s' uploads bytes and streams that the server verifies",
     async (payloadSigning) => {
-      const client = clientFor({ bucket, payloadSigning });
+      const client = testClient({ bucket, payloadSigning });
       try {
         const data = patternBytes(150_000, 5);
         await client.put({ key: `signing/${payloadSigning}/bytes`, body: data });
@@ -276,8 +255,8 @@ describeWithServer('S3Client on a real server', () => {
 
   it('rejects a wrong secret with SignatureDoesNotMatch and an unknown key id with InvalidAccessKeyId', async () => {
     if (!s3Server) return;
-    const wrongSecret = clientFor({ bucket, credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: 'not-the-secret' } });
-    const unknownKey = clientFor({ bucket, credentials: { accessKeyId: 'AKIDUNKNOWN000000000', secretAccessKey: 'whatever' } });
+    const wrongSecret = testClient({ bucket, credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: 'not-the-secret' } });
+    const unknownKey = testClient({ bucket, credentials: { accessKeyId: 'AKIDUNKNOWN000000000', secretAccessKey: 'whatever' } });
     try {
       const error = await expectS3Error(wrongSecret.get({ key: 'ranges' }), 'SignatureDoesNotMatch', 403);
       expect(error.canonicalRequest).toContain('GET\n');
@@ -297,7 +276,7 @@ describeWithServer('S3Client on a real server', () => {
   });
 
   it('gives the connection back when a caller drops or cancels a GET body', async () => {
-    const single = clientFor({ bucket, maxConnections: 1, timeoutMs: 5_000 });
+    const single = testClient({ bucket, maxConnections: 1, timeoutMs: 5_000 });
     try {
       await single.put({ key: 'big-drop', body: patternBytes(4 * 1024 * 1024, 9) });
       // Cancelled explicitly.

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client } from '../../src/index.js';
-import { describeWithServer, s3Server, uniqueBucketName } from './server.js';
+import { describeWithServer, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const run = promisify(execFile);
 const size = process.env['S3LANE_TEST_1GIB'] === '1' ? 1024 ** 3 : 256 * 1024 ** 2;
@@ -37,13 +37,7 @@ describeWithServer(`uploading a ${size / 1024 ** 2} MiB file`, () => {
 
   beforeAll(async () => {
     if (!s3Server) return;
-    s3 = new S3Client({
-      endpoint: s3Server.endpoint,
-      region: s3Server.region,
-      credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
-      forcePathStyle: true,
-      bucket,
-    });
+    s3 = testClient({ bucket });
     await s3.createBucket();
     dir = await mkdtemp(join(tmpdir(), 's3lane-memory-'));
     file = join(dir, 'sparse.bin');

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client } from '../../src/index.js';
-import { describeWithServer, s3Server, uniqueBucketName } from './server.js';
+import { describeWithServer, s3Server, testClient, uniqueBucketName } from './server.js';
 
 describeWithServer('presigned URLs and POST policies on a real server', () => {
   const bucket = uniqueBucketName('presign');
@@ -12,13 +12,7 @@ describeWithServer('presigned URLs and POST policies on a real server', () => {
 
   beforeAll(async () => {
     if (!s3Server) return;
-    s3 = new S3Client({
-      endpoint: s3Server.endpoint,
-      region: s3Server.region,
-      credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
-      forcePathStyle: true,
-      bucket,
-    });
+    s3 = testClient({ bucket });
     await s3.createBucket();
   });
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe } from 'vitest';
+import { S3Client, type S3ClientOptions } from '../../src/index.js';
 
 export type S3ServerKind = 'external' | 'minio' | 'ceph-rgw';
 
@@ -65,4 +66,35 @@ export function uniqueBucketName(prefix = 's3lane'): string {
     .slice(0, 63 - suffix.length - 1)
     .replace(/^-+|-+$/g, '');
   return `${cleaned || 's3lane'}-${suffix}`;
+}
+
+/** A client for the test server (path style unless the test asks otherwise); throws without a server. */
+export function testClient(options: S3ClientOptions = {}): S3Client {
+  if (!s3Server) throw new Error('no S3 server: run the integration tests through scripts/s3-server.sh');
+  return new S3Client({
+    endpoint: s3Server.endpoint,
+    region: s3Server.region,
+    credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
+    forcePathStyle: true,
+    ...options,
+  });
+}
+
+/**
+ * Deterministic bytes (xorshift) that differ at nearly every offset, so a misplaced or repeated
+ * chunk cannot go unnoticed, and a failure shows the same data again.
+ */
+export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  let x = seed >>> 0 || 1;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    view.setUint32(i, x >>> 0);
+  }
+  for (; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
 }

@@ -10,38 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { S3Client, S3Error, type S3ClientOptions } from '../../src/index.js';
+import { S3Client, S3Error } from '../../src/index.js';
 import { observedDispatcher } from './dispatchers.js';
-import { describeWithServer, s3Server, uniqueBucketName } from './server.js';
+import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const MiB = 1024 * 1024;
 
-function clientFor(options: S3ClientOptions = {}): S3Client {
-  if (!s3Server) throw new Error('no server');
-  return new S3Client({
-    endpoint: s3Server.endpoint,
-    region: s3Server.region,
-    credentials: { accessKeyId: s3Server.accessKeyId, secretAccessKey: s3Server.secretAccessKey },
-    forcePathStyle: true,
-    ...options,
-  });
-}
 
-/** Deterministic bytes that differ at every offset, so a misplaced part cannot go unnoticed. */
-function patternBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(length);
-  const view = new DataView(out.buffer);
-  let x = seed >>> 0 || 1;
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    view.setUint32(i, x >>> 0);
-  }
-  for (; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
-}
 
 /** Writes a file of `size` pattern bytes in 8 MiB pieces (never the whole file in memory). */
 async function writePatternFile(path: string, size: number, seed: number): Promise<string> {
@@ -68,7 +43,7 @@ async function sha256OfObject(s3: S3Client, key: string): Promise<string> {
 
 describeWithServer('upload, multipart, uploadFiles and download on a real server', () => {
   const bucket = uniqueBucketName('upload');
-  const s3 = clientFor({ bucket });
+  const s3 = testClient({ bucket });
   let dir = '';
   let bigFile = '';
   let bigSha = '';
@@ -97,7 +72,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
   it.each([0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 5 * MiB + 3])(
     'streaming mode sends a %i-byte body with every chunk signed, from bytes and from a file',
     async (size) => {
-      const streaming = clientFor({ bucket, payloadSigning: 'streaming' });
+      const streaming = testClient({ bucket, payloadSigning: 'streaming' });
       try {
         const data = patternBytes(size, size + 1);
         const file = join(dir, `chunked-${size}.bin`);
@@ -116,7 +91,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
   );
 
   it('streaming mode sends multipart parts aws-chunked and the control requests with their SHA-256', async () => {
-    const streaming = clientFor({ bucket, payloadSigning: 'streaming' });
+    const streaming = testClient({ bucket, payloadSigning: 'streaming' });
     try {
       const data = patternBytes(11 * MiB, 77);
       const result = await streaming.upload({ key: 'chunked/multipart', body: data, partSize: 5 * MiB });
@@ -165,7 +140,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
 
   it('retries a part whose connection fails, then completes the upload intact', async () => {
     const observed = observedDispatcher([{ match: (o) => o.method === 'PUT' && o.path.includes('partNumber=2&'), times: 2 }]);
-    const flaky = clientFor({ bucket, dispatcher: observed.dispatcher, retries: { retries: 3, baseDelayMs: 10, maxDelayMs: 50 } });
+    const flaky = testClient({ bucket, dispatcher: observed.dispatcher, retries: { retries: 3, baseDelayMs: 10, maxDelayMs: 50 } });
     try {
       const result = await flaky.upload({ key: 'multipart/flaky.bin', file: bigFile, partSize: 16 * MiB });
       expect(result.multipart).toBe(true);
@@ -179,7 +154,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
 
   it('aborts the multipart upload when a part fails for good, leaving no parts and no object', async () => {
     const observed = observedDispatcher([{ match: (o) => o.method === 'PUT' && o.path.includes('partNumber=3&'), times: 100 }]);
-    const failing = clientFor({ bucket, dispatcher: observed.dispatcher, retries: 1 });
+    const failing = testClient({ bucket, dispatcher: observed.dispatcher, retries: 1 });
     try {
       await expect(failing.upload({ key: 'multipart/doomed.bin', file: bigFile, partSize: 8 * MiB })).rejects.toThrow();
       expect(await s3.listMultipartUploads({ prefix: 'multipart/doomed' })).toEqual([]);
@@ -229,7 +204,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
     files.set('batch/a-directory', batchDir);
 
     const observed = observedDispatcher();
-    const batchClient = clientFor({ bucket, dispatcher: observed.dispatcher });
+    const batchClient = testClient({ bucket, dispatcher: observed.dispatcher });
     const progress: { bytesSent: number; filesDone: number }[] = [];
     try {
       const results = await batchClient.uploadFiles(files, {
