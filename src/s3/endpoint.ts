@@ -52,6 +52,7 @@ export type AddressingStyle = 'virtual-hosted' | 'path';
  *   style: 'virtual-hosted',
  * }
  */
+/** Also a signer `WireUrl` (origin, host, path, query): it is signed as resolved, without re-parsing. */
 export interface ResolvedEndpoint {
   /** Absolute wire URL: origin + path + (`?` + query, if any). Do not pass it through `new URL`. */
   url: string;
@@ -59,6 +60,8 @@ export interface ResolvedEndpoint {
   origin: string;
   /** Encoded wire path; also the SigV4 canonical URI, which S3 uses unnormalised. */
   path: string;
+  /** The encoded query string without `?`; '' when there is none. */
+  query: string;
   /** The HTTP request target: path plus (`?` + query, if any). What goes on the request line. */
   target: string;
   /** The Host header value: hostname plus the port when it is not the scheme's default. */
@@ -351,8 +354,9 @@ export class EndpointResolver {
       // validateKey has ruled out lone surrogates, the one input uriEncode refuses.
       path = `${route.base}/${uriEncode(key, false)}`;
     }
-    const target = query === undefined || query === '' ? path : `${path}?${query}`;
-    return { url: route.origin + target, origin: route.origin, path, target, host: route.host, style: route.style };
+    const wireQuery = query ?? '';
+    const target = wireQuery === '' ? path : `${path}?${wireQuery}`;
+    return { url: route.origin + target, origin: route.origin, path, query: wireQuery, target, host: route.host, style: route.style };
   }
 
   /** The addressing style `bucket` gets on this endpoint (for diagnostics; `resolve` uses it). */

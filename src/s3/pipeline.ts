@@ -248,7 +248,7 @@ export class RequestPipeline {
       }
     }
 
-    const signed = signer.sign({ method: request.method, url: endpoint.url, headers, payloadHash, date });
+    const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
     if (logger) {
       const secrets = secretsOf(credentials);
       logger.debug(

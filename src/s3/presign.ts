@@ -46,7 +46,7 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
   const endpoint = pipeline.resolve(bucket, input.key, encodeQuery(query), region);
   return pipeline.signerFor(credentials, region).presign({
     method,
-    url: endpoint.url,
+    url: endpoint,
     headers,
     expiresIn: input.expiresIn ?? 3600,
     date: input.signingDate ?? pipeline.signingDate(),

@@ -26,5 +26,6 @@ export { STREAMING_PAYLOAD, STREAMING_PAYLOAD_TRAILER, UNSIGNED_PAYLOAD } from '
 export { EMPTY_SHA256, sha256Hex } from './hash.js';
 export { toAmzDate } from './amz-date.js';
 export { uriEncode } from './encoding.js';
+export type { WireUrl } from './url.js';
 export { UNSIGNED_HEADER_NAMES } from './headers.js';
 export { SigningError, SigningRangeError, type SigningErrorCode, type SigningRangeErrorCode } from './errors.js';

@@ -1,4 +1,5 @@
 /** The public shapes of the signer's inputs and outputs. */
+import type { WireUrl } from './url.js';
 
 export interface Credentials {
   readonly accessKeyId: string;
@@ -35,8 +36,8 @@ export type HeaderInput =
 export interface SignRequest {
   /** Upper-case HTTP method. */
   readonly method: string;
-  /** Absolute URL in its wire (already percent-encoded) form. */
-  readonly url: string | URL;
+  /** Absolute URL in its wire (already percent-encoded) form, or already split into its parts. */
+  readonly url: string | URL | WireUrl;
   readonly headers?: HeaderInput | undefined;
   /** Hashed when no payloadHash (or x-amz-content-sha256 header) is given. */
   readonly body?: string | Uint8Array | undefined;
@@ -70,7 +71,8 @@ export interface SignedRequest {
 
 export interface PresignRequest {
   readonly method: string;
-  readonly url: string | URL;
+  /** As in SignRequest. */
+  readonly url: string | URL | WireUrl;
   /**
    * Headers the user of the URL must send, signed as headers (host is always signed). Unlike the
    * AWS SDK, x-amz-* headers are not moved into the query: what is passed here must be sent.

@@ -5,6 +5,10 @@
  */
 import { SigningError, quote } from './errors.js';
 
+/**
+ * A URL split into the parts signing needs. A caller that builds URLs from parts already (an S3
+ * client's endpoint resolver) passes this instead of a string, and nothing is parsed again.
+ */
 export interface WireUrl {
   /** `scheme://authority`, as written (used to rebuild a presigned URL). */
   readonly origin: string;
@@ -37,10 +41,11 @@ interface Origin {
 // mutated, so interleaved callers always see a consistent pair.
 let lastOrigin: Origin = { origin: '\u0000', host: '' };
 
-export function parseWireUrl(url: string | URL): WireUrl {
+export function parseWireUrl(url: string | URL | WireUrl): WireUrl {
   if (typeof url !== 'string') {
     if (url instanceof URL) return fromWhatwgUrl(url);
-    throw invalid(url, 'not a string or URL');
+    if (isWireUrl(url)) return url;
+    throw invalid(url, 'not a string, URL or { origin, host, path, query }');
   }
   let origin = lastOrigin;
   let end = origin.origin.length;
@@ -62,6 +67,21 @@ export function parseWireUrl(url: string | URL): WireUrl {
     path: path === '' ? '/' : path,
     query: queryAt === -1 ? '' : url.slice(queryAt + 1, stop),
   };
+}
+
+/** The cheap checks a pre-split URL must pass: the signer cannot re-derive its parts. */
+function isWireUrl(url: unknown): url is WireUrl {
+  if (typeof url !== 'object' || url === null) return false;
+  const { origin, host, path, query } = url as Record<string, unknown>;
+  return (
+    typeof origin === 'string' &&
+    (origin.startsWith('https://') || origin.startsWith('http://')) &&
+    typeof host === 'string' &&
+    host !== '' &&
+    typeof path === 'string' &&
+    path.startsWith('/') &&
+    typeof query === 'string'
+  );
 }
 
 /** True when `url[at]` ends the authority: '/', '?', '#' or the end of the string. */

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   EMPTY_SHA256,
   SigV4Signer,
+  SigningError,
   UNSIGNED_HEADER_NAMES,
   UNSIGNED_PAYLOAD,
   sha256Hex,
@@ -182,5 +183,29 @@ describe('signPolicy()', () => {
       amzDate: '20130524T000000Z',
       signature: postPresignSignatureV4('us-east-1', DATE, credentials.secretAccessKey, policy),
     });
+  });
+});
+
+describe('a pre-split WireUrl', () => {
+  const signer = new SigV4Signer({
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    region: 'us-east-1',
+    service: 's3',
+  });
+  const date = new Date('2024-01-02T03:04:05Z');
+  const wire = { origin: 'https://bucket.s3.amazonaws.com', host: 'bucket.s3.amazonaws.com', path: '/a%20b/./c', query: 'x=1&y' };
+
+  it('signs and presigns exactly as the same URL given as a string', () => {
+    const url = `${wire.origin}${wire.path}?${wire.query}`;
+    expect(signer.sign({ method: 'GET', url: wire, date }).authorization).toBe(signer.sign({ method: 'GET', url, date }).authorization);
+    expect(signer.presign({ method: 'GET', url: wire, date }).url).toBe(signer.presign({ method: 'GET', url, date }).url);
+  });
+
+  it.each([
+    ['a path without a leading slash', { ...wire, path: 'a' }],
+    ['an origin that is not http(s)', { ...wire, origin: 'ftp://bucket' }],
+    ['an empty host', { ...wire, host: '' }],
+  ])('rejects %s', (_name, bad) => {
+    expect(() => signer.sign({ method: 'GET', url: bad, date })).toThrow(SigningError);
   });
 });
