@@ -23,17 +23,30 @@ export interface PreparedBody {
   readonly replayable: boolean;
   /** A fresh stream of the body. A one-shot body throws when opened twice. */
   open(): Readable;
+  /**
+   * The body's SHA-256 (hex), for 'sha256' signing: computed once, in one streaming pass for a
+   * file or Blob, and kept, so a retry does not read and hash the body again.
+   */
+  sha256(): Promise<string>;
+}
+
+/** A memoized hash of the body: from its bytes, or one pass over a fresh stream of it. */
+function hashOnce(bytes: Uint8Array | undefined, open: () => Readable): () => Promise<string> {
+  let digest: Promise<string> | undefined;
+  return () =>
+    (digest ??= (async () => {
+      const hash = createHash('sha256');
+      if (bytes) return hash.update(bytes).digest('hex');
+      for await (const chunk of open()) hash.update(chunk as Uint8Array);
+      return hash.digest('hex');
+    })());
 }
 
 const encoder = new TextEncoder();
 
 export function bytesBody(bytes: Uint8Array): PreparedBody {
-  return {
-    length: bytes.byteLength,
-    bytes,
-    replayable: true,
-    open: () => Readable.from([bytes], { objectMode: false }),
-  };
+  const open = (): Readable => Readable.from([bytes], { objectMode: false });
+  return { length: bytes.byteLength, bytes, replayable: true, open, sha256: hashOnce(bytes, open) };
 }
 
 /** Reads of 256 KiB: few syscalls per MiB, yet little memory per open file. */
@@ -45,15 +58,11 @@ const FILE_READ_SIZE = 256 * 1024;
  * holds only the descriptors of those being sent.
  */
 export function fileBody(path: string, start: number, length: number): PreparedBody {
-  return {
-    length,
-    bytes: undefined,
-    replayable: true,
-    open: () =>
-      length === 0
-        ? Readable.from([], { objectMode: false })
-        : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE }),
-  };
+  const open = (): Readable =>
+    length === 0
+      ? Readable.from([], { objectMode: false })
+      : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE });
+  return { length, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, open) };
 }
 
 /**
@@ -97,7 +106,8 @@ function readFileRange(path: string, start: number, length: number): Promise<Uin
 
 /** A slice of a Blob (or File), read lazily and as often as needed. */
 export function blobBody(blob: Blob): PreparedBody {
-  return { length: blob.size, bytes: undefined, replayable: true, open: () => Readable.fromWeb(webStream(blob.stream())) };
+  const open = (): Readable => Readable.fromWeb(webStream(blob.stream()));
+  return { length: blob.size, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, open) };
 }
 
 /** Node's `Readable.fromWeb` is typed for node:stream/web's ReadableStream; the global one is the same class. */
@@ -138,6 +148,11 @@ function oneShotBody(stream: Readable, length: number): PreparedBody {
       opened = true;
       return stream;
     },
+    // Hashing would consume the only pass over the stream; the pipeline never asks (see 'sha256').
+    sha256: () =>
+      Promise.reject(
+        new S3ConfigError('UnhashableBody', "A one-shot stream cannot be hashed before it is sent: use 'streaming' or a replayable body."),
+      ),
   };
 }
 
@@ -179,12 +194,4 @@ async function readStreamLength(stream: ReadStream): Promise<number | undefined>
   const from = start ?? 0;
   const to = end === undefined || end === Infinity ? size - 1 : Math.min(end, size - 1);
   return Math.max(0, to - from + 1);
-}
-
-/** SHA-256 of a replayable body in one streaming pass (for 'sha256' signing of files and Blobs). */
-export async function sha256OfBody(body: PreparedBody): Promise<string> {
-  const hash = createHash('sha256');
-  if (body.bytes) return hash.update(body.bytes).digest('hex');
-  for await (const chunk of body.open()) hash.update(chunk as Uint8Array);
-  return hash.digest('hex');
 }

@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
 import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
-import { S3ConfigError } from './endpoint.js';
+import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
 import {
   deleteObjects,
@@ -98,33 +98,41 @@ export class S3Client {
 
   constructor(options: S3ClientOptions = {}) {
     const env = process.env;
+    // Everything that can reject the options runs first, synchronously, before any resource exists.
+    const retry = retryPolicyOf(options.retries);
+    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider());
+    const endpoint = (options.endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL']) || undefined;
+    if (endpoint !== undefined) parseEndpoint(endpoint);
+    // An endpoint that names its region (s3.eu-west-1.amazonaws.com; R2's 'auto') outranks the
+    // environment's default region, which may be meant for other services.
+    const region =
+      options.region ?? (endpoint && regionFromEndpoint(endpoint)) ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
     this.#defaultBucket = options.bucket;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = createDispatcher(options);
-    const retry = retryPolicyOf(options.retries);
-    const endpoint = options.endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL'];
-    const build = (region: string): RequestPipeline =>
+    const build = (resolvedRegion: string): RequestPipeline =>
       new RequestPipeline({
-        endpoint: endpoint || undefined,
-        region,
+        endpoint,
+        region: resolvedRegion,
         forcePathStyle: options.forcePathStyle,
-        credentials: new CredentialsCache(options.credentials ?? defaultCredentialsProvider()),
+        credentials,
         payloadSigning: options.payloadSigning ?? 'auto',
         retry,
         dispatcher: this.#dispatcher,
         logger: options.logger ?? (debugEnabled(env) ? stderrLogger : undefined),
       });
-    const region = options.region ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
-    // Only the profile's region needs file I/O: read it on first use, keeping the constructor synchronous.
-    this.#pipeline = region ? build(region) : resolveRegion().then(build);
+    if (region) {
+      this.#pipeline = build(region);
+    } else {
+      // Only the profile's region needs file I/O: read it on first use, keeping the constructor
+      // synchronous. Each call awaits (and so sees) a failure; unused, it must not crash the process.
+      const pending = resolveRegion().then(build);
+      pending.catch(() => undefined);
+      this.#pipeline = pending;
+    }
   }
 
-  /** The request pipeline (for the multipart and batch helpers, which share it). */
-  pipeline(): Promise<RequestPipeline> | RequestPipeline {
-    return this.#pipeline;
-  }
-
-  bucketOf(input: { bucket?: string | undefined }): string {
+  #bucketOf(input: { bucket?: string | undefined }): string {
     const bucket = input.bucket ?? this.#defaultBucket;
     if (bucket === undefined || bucket === '') {
       throw new S3ConfigError('MissingBucket', 'No bucket: pass `bucket` to the call, or set a default with new S3Client({ bucket }).');
@@ -133,56 +141,56 @@ export class S3Client {
   }
 
   async put(input: PutInput): Promise<PutOutput> {
-    return putObject(await this.#pipeline, this.bucketOf(input), input);
+    return putObject(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async get(input: GetInput): Promise<GetOutput> {
-    return getObject(await this.#pipeline, this.bucketOf(input), input);
+    return getObject(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
-    return headObject(await this.#pipeline, this.bucketOf(input), input);
+    return headObject(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async exists(input: HeadInput): Promise<boolean> {
-    return objectExists(await this.#pipeline, this.bucketOf(input), input);
+    return objectExists(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async delete(input: DeleteInput): Promise<DeleteOutput> {
-    return deleteObject(await this.#pipeline, this.bucketOf(input), input);
+    return deleteObject(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async deleteMany(input: DeleteManyInput): Promise<DeleteManyOutput> {
-    return deleteObjects(await this.#pipeline, this.bucketOf(input), input);
+    return deleteObjects(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
-    yield* listObjects(await this.#pipeline, this.bucketOf(input), input);
+    yield* listObjects(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
-    yield* listPages(await this.#pipeline, this.bucketOf(input), input);
+    yield* listPages(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
-    return copyObject(await this.#pipeline, this.bucketOf(input.from), this.bucketOf(input.to), input);
+    return copyObject(await this.#pipeline, this.#bucketOf(input.from), this.#bucketOf(input.to), input);
   }
 
   async createBucket(input: BucketInput = {}): Promise<void> {
-    return createBucket(await this.#pipeline, this.bucketOf(input), input);
+    return createBucket(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
-    return deleteBucket(await this.#pipeline, this.bucketOf(input), input);
+    return deleteBucket(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
-    return bucketExists(await this.#pipeline, this.bucketOf(input), input);
+    return bucketExists(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
   async upload(input: UploadInput): Promise<UploadOutput> {
-    return upload(await this.#pipeline, this.bucketOf(input), input);
+    return upload(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /**
@@ -193,17 +201,17 @@ export class S3Client {
     files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
     options: UploadFilesOptions = {},
   ): Promise<UploadFileResult[]> {
-    return uploadFiles(await this.#pipeline, this.bucketOf(options), files, options);
+    return uploadFiles(await this.#pipeline, this.#bucketOf(options), files, options);
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
   async download(input: DownloadInput): Promise<DownloadOutput> {
-    return download(await this.#pipeline, this.bucketOf(input), input);
+    return download(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */
   async listMultipartUploads(input: { bucket?: string; prefix?: string; signal?: AbortSignal } = {}): Promise<MultipartUploadInfo[]> {
-    return listMultipartUploads(await this.#pipeline, this.bucketOf(input), input.prefix, input.signal);
+    return listMultipartUploads(await this.#pipeline, this.#bucketOf(input), input.prefix, input.signal);
   }
 
   /**
@@ -213,7 +221,7 @@ export class S3Client {
   async presign(input: PresignInput): Promise<string> {
     const pipeline = await this.#pipeline;
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
-    return presignUrl(pipeline, credentials, this.bucketOf(input), input);
+    return presignUrl(pipeline, credentials, this.#bucketOf(input), input);
   }
 
   /**
@@ -229,19 +237,19 @@ export class S3Client {
         'presignSync() needs static credentials (or fetched, unexpired ones) and a region; use `await s3.presign()`.',
       );
     }
-    return presignUrl(pipeline, credentials, this.bucketOf(input), input);
+    return presignUrl(pipeline, credentials, this.#bucketOf(input), input);
   }
 
   /** A signed POST policy and the form fields for a browser upload straight to the bucket. */
   async presignPost(input: PresignPostInput): Promise<PresignedPost> {
     const pipeline = await this.#pipeline;
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
-    return presignPost(pipeline, credentials, this.bucketOf(input), input);
+    return presignPost(pipeline, credentials, this.#bucketOf(input), input);
   }
 
   /** Aborts a multipart upload (e.g. one listed by listMultipartUploads), freeing its parts. */
   async abortMultipartUpload(input: { bucket?: string; key: string; uploadId: string }): Promise<void> {
-    return abortMultipartUpload(await this.#pipeline, { bucket: this.bucketOf(input), key: input.key, uploadId: input.uploadId });
+    return abortMultipartUpload(await this.#pipeline, { bucket: this.#bucketOf(input), key: input.key, uploadId: input.uploadId });
   }
 
   /** Closes the client's connections (a dispatcher passed in options is left open: it is the caller's). */

@@ -23,6 +23,7 @@ export type S3ConfigErrorCode =
   | 'InvalidConcurrency'
   // Presigned URLs and POST policies
   | 'InvalidMethod'
+  | 'InvalidExpires'
   | 'InvalidPostPolicy'
   | 'CredentialsNotReady'
   // Client options

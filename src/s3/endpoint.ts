@@ -388,44 +388,9 @@ export class EndpointResolver {
   }
 }
 
-/** Shared resolvers, keyed by option values; bounded because a client uses one or a few. */
-const sharedResolvers = new Map<string, EndpointResolver>();
-const MAX_SHARED_RESOLVERS = 64;
-/** The last one handed out: a client with one set of options never reaches the map. */
-let lastResolver: EndpointResolver | undefined;
-
 /**
- * The shared `EndpointResolver` for these option values: equal options get the same resolver, even
- * from a fresh object each call, so its endpoint parse and bucket routes are reused.
- */
-export function endpointResolverFor(config: EndpointConfig): EndpointResolver {
-  const last = lastResolver;
-  if (
-    last !== undefined &&
-    last.config.endpoint === config.endpoint &&
-    last.config.region === config.region &&
-    last.config.forcePathStyle === config.forcePathStyle
-  ) {
-    return last;
-  }
-  // Fixed-width flags and a length-prefixed region make the id unambiguous (endpoint '' ≠ unset).
-  const style = config.forcePathStyle === undefined ? 'a' : config.forcePathStyle ? 'p' : 'v';
-  const endpoint = config.endpoint === undefined ? 'd' : `e${config.endpoint}`;
-  const id = `${style}${config.region.length}:${config.region}${endpoint}`;
-  let resolver = sharedResolvers.get(id);
-  if (resolver === undefined) {
-    resolver = new EndpointResolver(config);
-    if (sharedResolvers.size >= MAX_SHARED_RESOLVERS) sharedResolvers.clear();
-    sharedResolvers.set(id, resolver);
-  }
-  lastResolver = resolver;
-  return resolver;
-}
-
-/**
- * Function form of `EndpointResolver#resolve`, through `endpointResolverFor`: cheap to call per
- * request (one string key and a map lookup on top of the hot path), even with a fresh config
- * object each time. A client that keeps its `EndpointResolver` skips that lookup.
+ * Function form of `EndpointResolver#resolve`, for one-off use: it parses the endpoint each call.
+ * A client keeps one `EndpointResolver` per region instead (see RequestPipeline).
  *
  * @example
  * resolveEndpoint({ endpoint: 'http://127.0.0.1:9000', region: 'us-east-1' }, 'data', 'a b.txt').url
@@ -437,5 +402,5 @@ export function resolveEndpoint(
   key?: string,
   query?: string,
 ): ResolvedEndpoint {
-  return endpointResolverFor(config).resolve(bucket, key, query);
+  return new EndpointResolver(config).resolve(bucket, key, query);
 }

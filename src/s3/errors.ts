@@ -389,7 +389,7 @@ function hintFor(e: S3ErrorInit): string | undefined {
     case 'ExpiredToken':
     case 'ExpiredTokenException':
     case 'TokenRefreshRequired':
-      return 'The session token has expired: refresh the credentials (CredentialsCache.invalidate()) and retry.';
+      return 'The session token has expired. With a credentials provider, the client asks it again and retries once by itself; with static credentials, pass fresh ones.';
     case 'InvalidToken':
       return 'The session token is malformed or does not belong to these keys: check AWS_SESSION_TOKEN.';
     case 'SlowDown':

@@ -6,7 +6,8 @@ import pLimit from 'p-limit';
 import { bytesBody } from './body.js';
 import { S3ConfigError } from './endpoint.js';
 import type { RequestPipeline } from './pipeline.js';
-import { buildDeleteObjects, parseDeleteResult, parseListObjectsV2 } from './xml.js';
+import { S3Error, S3NetworkError } from './errors.js';
+import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from './xml.js';
 
 export interface ListInput {
   bucket?: string;
@@ -77,8 +78,7 @@ export interface DeleteManyOutput {
   errors: { key: string; code: string; message: string }[];
 }
 
-/** S3 takes at most 1000 keys per DeleteObjects request. */
-const DELETE_BATCH = 1000;
+const encoder = new TextEncoder();
 /** Batches in flight at once: enough to overlap round trips without flooding the store. */
 const DELETE_CONCURRENCY = 4;
 
@@ -89,29 +89,47 @@ export async function deleteObjects(
 ): Promise<DeleteManyOutput> {
   const keys = [...input.keys];
   const batches: string[][] = [];
-  for (let i = 0; i < keys.length; i += DELETE_BATCH) batches.push(keys.slice(i, i + DELETE_BATCH));
+  for (let i = 0; i < keys.length; i += MAX_DELETE_KEYS) batches.push(keys.slice(i, i + MAX_DELETE_KEYS));
   const limit = pLimit(DELETE_CONCURRENCY);
   const results = await Promise.all(
     batches.map((batch) =>
-      limit(async () => {
-        const xml = new TextEncoder().encode(buildDeleteObjects(batch, true));
-        // Content-MD5 is required by S3 for DeleteObjects (some stores reject the request without it).
-        const md5 = createHash('md5').update(xml).digest('base64');
-        const response = await pipeline.send({
-          method: 'POST',
-          bucket,
-          query: { delete: '' },
-          headers: { 'content-md5': md5, 'content-type': 'application/xml' },
-          body: bytesBody(xml),
-          payloadSigning: 'sha256',
-          signal: input.signal,
-        });
-        const result = parseDeleteResult(await response.body.text());
-        // Quiet mode reports only failures: every other key of the batch was deleted.
-        const failed = new Set(result.errors.map((error) => error.key));
-        return { deleted: batch.filter((key) => !failed.has(key)), errors: result.errors };
+      limit(async (): Promise<DeleteManyOutput> => {
+        try {
+          return await deleteBatch(pipeline, bucket, batch, input.signal);
+        } catch (error) {
+          // One failed request must not hide what the other batches did: its keys are reported
+          // as not deleted, with the request's error, and the caller can retry exactly those.
+          const code = error instanceof S3Error || error instanceof S3NetworkError ? error.code : 'RequestFailed';
+          const message = error instanceof Error ? error.message : String(error);
+          return { deleted: [], errors: batch.map((key) => ({ key, code, message })) };
+        }
       }),
     ),
   );
   return { deleted: results.flatMap((r) => r.deleted), errors: results.flatMap((r) => r.errors) };
+}
+
+/** One DeleteObjects request (quiet mode) for at most 1000 keys. */
+async function deleteBatch(
+  pipeline: RequestPipeline,
+  bucket: string,
+  batch: string[],
+  signal: AbortSignal | undefined,
+): Promise<DeleteManyOutput> {
+  const xml = encoder.encode(buildDeleteObjects(batch, true));
+  // Content-MD5 is required by S3 for DeleteObjects (some stores reject the request without it).
+  const md5 = createHash('md5').update(xml).digest('base64');
+  const response = await pipeline.send({
+    method: 'POST',
+    bucket,
+    query: { delete: '' },
+    headers: { 'content-md5': md5, 'content-type': 'application/xml' },
+    body: bytesBody(xml),
+    payloadSigning: 'sha256',
+    signal,
+  });
+  const result = parseDeleteResult(await response.body.text());
+  // Quiet mode reports only failures: every other key of the batch was deleted.
+  const failed = new Set(result.errors.map((error) => error.key));
+  return { deleted: batch.filter((key) => !failed.has(key)), errors: result.errors };
 }

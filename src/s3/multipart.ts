@@ -9,6 +9,7 @@ import { headObject } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
 import {
   buildCompleteMultipartUpload,
+  MAX_PART_NUMBER,
   parseCompleteMultipartUpload,
   parseInitiateMultipartUpload,
   parseListMultipartUploads,
@@ -29,7 +30,7 @@ export interface CompletedPart {
 export const MULTIPART_LIMITS = {
   minPartSize: 5 * 1024 * 1024,
   maxPartSize: 5 * 1024 * 1024 * 1024,
-  maxParts: 10_000,
+  maxParts: MAX_PART_NUMBER,
   maxObjectSize: 5 * 1024 ** 4,
 } as const;
 
@@ -86,7 +87,8 @@ export async function completeMultipartUpload(
   parts: readonly CompletedPart[],
   signal?: AbortSignal,
 ): Promise<{ etag: string; versionId: string | undefined }> {
-  const xml = new TextEncoder().encode(buildCompleteMultipartUpload([...parts].sort((a, b) => a.partNumber - b.partNumber)));
+  // buildCompleteMultipartUpload sorts the parts by number, as S3 requires.
+  const xml = new TextEncoder().encode(buildCompleteMultipartUpload(parts));
   const response = await pipeline.send({
     method: 'POST',
     bucket: target.bucket,
@@ -95,20 +97,12 @@ export async function completeMultipartUpload(
     headers: { 'content-type': 'application/xml' },
     body: bytesBody(xml),
     payloadSigning: 'sha256',
+    errorInBody: true,
     signal,
   });
-  const text = await response.body.text();
-  const result = parseCompleteMultipartUpload(text);
-  if ('error' in result) {
-    throw S3Error.fromResponse({
-      statusCode: response.statusCode,
-      headers: response.headers,
-      body: text,
-      method: 'POST',
-      bucket: target.bucket,
-      key: target.key,
-    });
-  }
+  const result = parseCompleteMultipartUpload(response.text ?? '');
+  // The pipeline has turned an <Error> body into an S3Error (and retried it) already.
+  if ('error' in result) throw new Error('CompleteMultipartUpload: unexpected <Error> body');
   const versionId = headerValue(response.headers, 'x-amz-version-id');
   if (result.etag) return { etag: result.etag, versionId };
   const info = await headObject(pipeline, target.bucket, { key: target.key, signal });
@@ -155,7 +149,9 @@ export async function listMultipartUploads(
     const response = await pipeline.send({ method: 'GET', bucket, query, signal });
     const page = parseListMultipartUploads(await response.body.text());
     uploads.push(...page.uploads);
-    if (!page.isTruncated) return uploads;
+    // A truncated page must move the markers on; a server that does not would loop forever.
+    const moved = page.nextKeyMarker !== keyMarker || page.nextUploadIdMarker !== uploadIdMarker;
+    if (!page.isTruncated || !moved || page.nextKeyMarker === undefined) return uploads;
     keyMarker = page.nextKeyMarker;
     uploadIdMarker = page.nextUploadIdMarker;
   }

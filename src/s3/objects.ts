@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
+import { uriEncode } from '../signer/index.js';
 import { encodeKey, S3ConfigError } from './endpoint.js';
 import { S3Error } from './errors.js';
 import {
@@ -197,24 +198,21 @@ export async function copyObject(
   const headers = objectHeaders(input);
   const replacing = Object.keys(headers).some((name) => name !== 'x-amz-storage-class');
   let source = `/${fromBucket}/${encodeKey(input.from.key)}`;
-  if (input.from.versionId) source += `?versionId=${encodeURIComponent(input.from.versionId)}`;
+  if (input.from.versionId) source += `?versionId=${uriEncode(input.from.versionId, true)}`;
   headers['x-amz-copy-source'] = source;
   if (replacing) headers['x-amz-metadata-directive'] = 'REPLACE';
   if (input.ifMatch !== undefined) headers['x-amz-copy-source-if-match'] = input.ifMatch;
-  const response = await pipeline.send({ method: 'PUT', bucket: toBucket, key: input.to.key, headers, signal: input.signal });
-  const text = await response.body.text();
-  // CopyObject may fail after the 200 status line has been sent: the error is then in the body.
-  const result = parseCopyObjectResult(text);
-  if ('error' in result) {
-    throw S3Error.fromResponse({
-      statusCode: response.statusCode,
-      headers: response.headers,
-      body: text,
-      method: 'PUT',
-      bucket: toBucket,
-      key: input.to.key,
-    });
-  }
+  const response = await pipeline.send({
+    method: 'PUT',
+    bucket: toBucket,
+    key: input.to.key,
+    headers,
+    errorInBody: true,
+    signal: input.signal,
+  });
+  const result = parseCopyObjectResult(response.text ?? '');
+  // The pipeline has turned an <Error> body into an S3Error already; this cannot happen.
+  if ('error' in result) throw new Error('CopyObject: unexpected <Error> body');
   return {
     etag: quotedEtag(result.etag),
     lastModified: result.lastModified,

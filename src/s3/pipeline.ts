@@ -17,10 +17,10 @@ import {
   uriEncode,
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
-import { sha256OfBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials.js';
 import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
-import { S3Error, S3NetworkError } from './errors.js';
+import { isExpiredCredentialsCode, S3Error, S3NetworkError } from './errors.js';
+import { parseError } from './xml.js';
 import { redactText } from './redact.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
 
@@ -50,6 +50,8 @@ export interface S3Request {
    * object data is worth streaming, and some stores (Ceph RGW) refuse aws-chunked control bodies.
    */
   readonly payloadSigning?: PayloadSigning | undefined;
+  /** The operation may answer 200 with an <Error> body: read and check it (see S3Response.text). */
+  readonly errorInBody?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -57,6 +59,8 @@ export interface S3Response {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Dispatcher.ResponseData['body'];
+  /** The body, already read, for requests sent with `errorInBody`. */
+  readonly text?: string;
 }
 
 export interface Logger {
@@ -191,9 +195,17 @@ export class RequestPipeline {
       }
       // By the time the answer arrives, the server has read all of the body it wanted.
       signed.release();
-      if (response.statusCode < 300) return response;
-
-      const error = await this.#toError(response, request, signed);
+      let error: S3Error;
+      if (response.statusCode < 300) {
+        if (!request.errorInBody) return response;
+        // CopyObject and CompleteMultipartUpload answer 200 before they finish, and report a
+        // failure that happens later as an <Error> body: such an answer is retried like any other.
+        const text = await response.body.text();
+        if (parseError(text) === undefined) return { ...response, text };
+        error = this.#errorOf(response, text, request, signed);
+      } else {
+        error = await this.#toError(response, request, signed);
+      }
       const bucket = request.bucket;
       if (!followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
         // PermanentRedirect / AuthorizationHeaderMalformed: the bucket lives elsewhere. Re-sign for
@@ -210,7 +222,7 @@ export class RequestPipeline {
           if (replayable) continue;
         }
       }
-      if (!refreshedCredentials && (error.code === 'ExpiredToken' || error.code === 'TokenRefreshRequired')) {
+      if (!refreshedCredentials && isExpiredCredentialsCode(error.code)) {
         refreshedCredentials = true;
         this.#settings.credentials.invalidate();
         if (replayable) continue;
@@ -244,7 +256,7 @@ export class RequestPipeline {
         payloadHash = STREAMING_PAYLOAD;
       } else {
         headers['content-length'] = String(body.length);
-        payloadHash = mode === 'unsigned' ? UNSIGNED_PAYLOAD : await sha256OfBody(body);
+        payloadHash = mode === 'unsigned' ? UNSIGNED_PAYLOAD : await body.sha256();
       }
     }
 
@@ -294,6 +306,10 @@ export class RequestPipeline {
   async #toError(response: S3Response, request: S3Request, signed: SignedAttempt): Promise<S3Error> {
     const text = request.method === 'HEAD' ? '' : await response.body.text();
     if (request.method === 'HEAD') await response.body.dump();
+    return this.#errorOf(response, text, request, signed);
+  }
+
+  #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt): S3Error {
     const secrets = secretsOf(signed.credentials);
     return S3Error.fromResponse({
       statusCode: response.statusCode,

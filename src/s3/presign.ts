@@ -8,6 +8,7 @@
 import type { Credentials } from './credentials.js';
 import { S3ConfigError } from './config-error.js';
 import { encodeQuery, type RequestPipeline } from './pipeline.js';
+import { MAX_PRESIGN_EXPIRES } from '../signer/index.js';
 
 export type PresignMethod = 'GET' | 'PUT' | 'HEAD' | 'DELETE';
 const PRESIGN_METHODS: ReadonlySet<string> = new Set<PresignMethod>(['GET', 'PUT', 'HEAD', 'DELETE']);
@@ -36,6 +37,13 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
   if (!PRESIGN_METHODS.has(method)) {
     throw new S3ConfigError('InvalidMethod', `presign() signs GET, PUT, HEAD or DELETE, not ${String(method)}.`);
   }
+  const expiresIn = input.expiresIn ?? 3600;
+  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_EXPIRES) {
+    throw new S3ConfigError(
+      'InvalidExpires',
+      `expiresIn must be an integer from 1 to ${MAX_PRESIGN_EXPIRES} seconds (7 days), got ${String(expiresIn)}.`,
+    );
+  }
   let query = input.query;
   if (input.responseContentDisposition !== undefined) {
     query = { ...query, 'response-content-disposition': input.responseContentDisposition };
@@ -48,7 +56,7 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
     method,
     url: endpoint,
     headers,
-    expiresIn: input.expiresIn ?? 3600,
+    expiresIn,
     date: input.signingDate ?? pipeline.signingDate(),
   }).url;
 }

@@ -28,6 +28,8 @@ export async function sendCounted<T>(
     length: body.length,
     bytes: undefined,
     replayable: body.replayable,
+    // The hash comes from the body itself: hashing is not sending, and must not count as progress.
+    sha256: () => body.sha256(),
     open() {
       if (counted) report(-counted);
       counted = 0;
@@ -81,6 +83,12 @@ export class Throttle {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#last = Date.now();
-    this.#emit();
+    try {
+      this.#emit();
+    } catch (error) {
+      // A bug in a progress callback must not fail the upload it reports on (nor, in a batch,
+      // turn uploadFiles' per-file results into a rejection): it becomes a process warning.
+      process.emitWarning(`s3lane: the onProgress callback threw: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 }

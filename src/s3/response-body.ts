@@ -55,7 +55,9 @@ export class ResponseBody {
   /** Releases the connection without reading the rest of the body. */
   async cancel(): Promise<void> {
     abandoned.unregister(this);
-    if (this.#webStream) await this.#webStream.cancel();
+    // A web stream held by a reader (getReader, pipeTo) cannot be cancelled from here: destroying
+    // the connection's stream releases the socket either way, and the reader sees the end.
+    if (this.#webStream && !this.#webStream.locked) await this.#webStream.cancel();
     else if (!this.#stream.destroyed && !this.#stream.readableEnded) this.#stream.destroy();
   }
 }

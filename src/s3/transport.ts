@@ -17,13 +17,14 @@ export interface TransportOptions {
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family: number) => void;
 
-function isLocalhostName(hostname: string): boolean {
+/** RFC 6761 §6.3: `localhost` and every name under it mean this machine (not endpoint.ts's broader isLocalHostname). */
+function resolvesToLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost');
 }
 
 /** `net.connect`'s lookup: loopback for *.localhost, the system resolver for everything else. */
 export function loopbackAwareLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  if (!isLocalhostName(hostname)) {
+  if (!resolvesToLoopback(hostname)) {
     dnsLookup(hostname, options, callback);
     return;
   }

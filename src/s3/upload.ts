@@ -20,6 +20,7 @@ import {
   type CompletedPart,
   type MultipartTarget,
 } from './multipart.js';
+import { S3Error, S3NetworkError } from './errors.js';
 import { putBody } from './objects.js';
 import type { RequestPipeline } from './pipeline.js';
 import { sendCounted, Throttle } from './progress.js';
@@ -37,7 +38,7 @@ export interface UploadInput extends ObjectHeaderOptions {
   /** What to upload: a body, or `file` (a path), streamed from disk. */
   body?: BodyInput;
   file?: string;
-  /** Length of a stream body, when known (lets a small stream go as a single PUT without buffering). */
+  /** Length of a stream body, when known: part sizes then grow so that even a very long stream fits in 10,000 parts. */
   contentLength?: number;
   /** Part size in bytes (5 MiB .. 5 GiB). Default 8 MiB, grown so that no upload needs more than 10,000 parts. */
   partSize?: number;
@@ -156,63 +157,82 @@ export async function uploadWith(
   const partSize = choosePartSize(input.partSize, size);
   const signal = input.signal;
   if (size !== undefined) onSize(size);
-
-  if (source.kind === 'sized' && source.size <= partSize) {
-    // The body is read inside the slot: a batch of thousands of small files holds only
-    // `concurrency` of them in memory (or open) at a time.
+  // The body is read inside the slot: a batch of thousands of small files holds only
+  // `concurrency` of them in memory (or open) at a time.
+  const putWhole = async (load: () => PreparedBody | Promise<PreparedBody>, bytes: number): Promise<UploadOutput> => {
     const put = await context.schedule(async () =>
-      sendCounted(await source.slice(0, source.size), context.report, (counted) =>
-        putBody(pipeline, bucket, input.key, headers, counted, signal),
-      ),
+      sendCounted(await load(), context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
     );
-    return { ...put, parts: 1, multipart: false, bytes: source.size };
-  }
+    return { ...put, parts: 1, multipart: false, bytes };
+  };
+  const multipart = (sendParts: SendParts): Promise<UploadOutput> =>
+    uploadMultipart(pipeline, bucket, input, headers, context, sendParts);
 
-  // A stream: read the first part before deciding, so a short stream is one PUT, not a multipart upload.
-  let firstPart: Uint8Array | undefined;
-  let rest: AsyncGenerator<Uint8Array> | undefined;
-  if (source.kind === 'stream') {
-    rest = readParts(source.stream, partSize);
-    const first = await rest.next();
-    firstPart = first.done ? new Uint8Array(0) : first.value;
-    if (firstPart.length < partSize) {
-      const body = bytesBody(firstPart);
-      onSize(firstPart.length);
-      const put = await context.schedule(() =>
-        sendCounted(body, context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
-      );
-      return { ...put, parts: 1, multipart: false, bytes: firstPart.length };
-    }
-  }
-
-  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
-  const stop = new AbortController();
-  const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-  const sendPart = (partNumber: number, body: PreparedBody | (() => Promise<PreparedBody> | PreparedBody)): Promise<CompletedPart> =>
-    context.schedule(async () => {
-      // Queued parts of a failed upload must not start.
-      partSignal.throwIfAborted();
-      const partBody = typeof body === 'function' ? await body() : body;
-      return sendCounted(partBody, context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
-    });
-  const inFlight = new Set<Promise<CompletedPart>>();
-  try {
-    let parts: CompletedPart[];
-    let bytes: number;
-    if (source.kind === 'sized') {
-      const count = Math.ceil(source.size / partSize);
-      const pending = Array.from({ length: count }, (_, i) => {
+  if (source.kind === 'sized') {
+    if (source.size <= partSize) return putWhole(() => source.slice(0, source.size), source.size);
+    return multipart(async (sendPart, inFlight) => {
+      const pending = Array.from({ length: Math.ceil(source.size / partSize) }, (_, i) => {
         const offset = i * partSize;
         const part = sendPart(i + 1, () => source.slice(offset, Math.min(partSize, source.size - offset)));
         inFlight.add(part);
         return part;
       });
-      parts = await Promise.all(pending);
-      bytes = source.size;
-    } else {
-      ({ parts, bytes } = await uploadStreamParts(firstPart ?? new Uint8Array(0), rest, sendPart, inFlight, partSize, input));
-      onSize(bytes);
+      return { parts: await Promise.all(pending), bytes: source.size };
+    });
+  }
+
+  const parts = readParts(source.stream, partSize);
+  try {
+    // Read the first part before deciding, so a short stream is one PUT, not a multipart upload.
+    const first = await parts.next();
+    const firstPart = first.done ? new Uint8Array(0) : first.value;
+    if (firstPart.length < partSize) {
+      onSize(firstPart.length);
+      return await putWhole(() => bytesBody(firstPart), firstPart.length);
     }
+    const result = await multipart((sendPart, inFlight) =>
+      uploadStreamParts(firstPart, parts, sendPart, inFlight, partSize, input.queueSize ?? DEFAULT_QUEUE_SIZE),
+    );
+    onSize(result.bytes);
+    return result;
+  } finally {
+    // Whatever happened, the source is released: a failed upload must not keep its file or socket open.
+    await parts.return(undefined);
+  }
+}
+
+type SendPart = (partNumber: number, body: () => PreparedBody | Promise<PreparedBody>) => Promise<CompletedPart>;
+type SendParts = (
+  sendPart: SendPart,
+  inFlight: Set<Promise<CompletedPart>>,
+) => Promise<{ parts: CompletedPart[]; bytes: number }>;
+
+/**
+ * One multipart upload: Create, the parts `sendParts` schedules, Complete. On any failure the parts
+ * still queued never start, those in flight are awaited, and the upload is aborted, so no parts are
+ * left behind to be billed.
+ */
+async function uploadMultipart(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: UploadInput,
+  headers: Record<string, string>,
+  context: UploadContext,
+  sendParts: SendParts,
+): Promise<UploadOutput> {
+  const signal = input.signal;
+  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  const stop = new AbortController();
+  const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  const sendPart: SendPart = (partNumber, body) =>
+    context.schedule(async () => {
+      // Queued parts of a failed upload must not start.
+      partSignal.throwIfAborted();
+      return sendCounted(await body(), context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
+    });
+  const inFlight = new Set<Promise<CompletedPart>>();
+  try {
+    const { parts, bytes } = await sendParts(sendPart, inFlight);
     const done = await context.schedule(() => completeMultipartUpload(pipeline, target, parts, signal));
     return { ...done, parts: parts.length, multipart: true, bytes };
   } catch (error) {
@@ -230,13 +250,12 @@ export async function uploadWith(
  */
 async function uploadStreamParts(
   first: Uint8Array,
-  rest: AsyncGenerator<Uint8Array> | undefined,
-  sendPart: (partNumber: number, body: PreparedBody) => Promise<CompletedPart>,
+  rest: AsyncGenerator<Uint8Array>,
+  sendPart: SendPart,
   inFlight: Set<Promise<CompletedPart>>,
   partSize: number,
-  input: UploadInput,
+  queueSize: number,
 ): Promise<{ parts: CompletedPart[]; bytes: number }> {
-  const queueSize = input.queueSize ?? DEFAULT_QUEUE_SIZE;
   const parts: CompletedPart[] = [];
   let bytes = 0;
   let partNumber = 0;
@@ -250,7 +269,8 @@ async function uploadStreamParts(
       );
     }
     bytes += data.length;
-    const part = sendPart(partNumber, bytesBody(data));
+    const body = bytesBody(data);
+    const part = sendPart(partNumber, () => body);
     inFlight.add(part);
     void part.then(
       (done) => {
@@ -261,7 +281,7 @@ async function uploadStreamParts(
     );
     // Backpressure: wait for a slot before reading the next part into memory.
     while (inFlight.size >= queueSize) await Promise.race(inFlight);
-    const next = rest ? await rest.next() : { done: true as const, value: undefined };
+    const next = await rest.next();
     data = next.done ? undefined : next.value;
   }
   await Promise.all(inFlight);
@@ -293,13 +313,18 @@ export async function* readParts(stream: AsyncIterable<Uint8Array>, partSize: nu
   if (filled > 0 || !yielded) yield buffer.subarray(0, filled);
 }
 
-/** Aborts the multipart upload after a failure; if even that fails, the caller's error says so. */
+/**
+ * Aborts the multipart upload after a failure. If even that fails, the parts stay until a lifecycle
+ * rule or a later abort removes them: our own errors carry that note (with the uploadId); an error
+ * that is not ours, such as the caller's abort reason, is never changed, and the note goes to the
+ * logger instead.
+ */
 async function abortQuietly(pipeline: RequestPipeline, target: MultipartTarget, cause: unknown): Promise<void> {
   try {
     await abortMultipartUpload(pipeline, target);
   } catch (abortError) {
-    if (cause instanceof Error) {
-      cause.message += ` (and aborting multipart upload ${target.uploadId} failed too: ${String(abortError)}; it may need a lifecycle rule or a manual abort)`;
-    }
+    const note = `aborting multipart upload ${target.uploadId} of ${target.key} failed too (${String(abortError)}): abort it later (listMultipartUploads, abortMultipartUpload) or let a lifecycle rule do it`;
+    if (cause instanceof S3Error || cause instanceof S3NetworkError) cause.message += `; ${note}`;
+    else pipeline.settings.logger?.debug(`s3lane: ${note}`);
   }
 }

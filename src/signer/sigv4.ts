@@ -246,6 +246,15 @@ export class SigV4Signer {
    * Signs a browser POST-upload policy (the base64 of its JSON) with the day's signing key.
    * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
    */
+  /**
+   * The x-amz-algorithm, x-amz-credential and x-amz-date form fields of a POST policy signed at
+   * `date`. They are conditions of the policy itself, so a caller needs them before signing it.
+   */
+  policyFields(date: Date): Omit<PolicySignature, 'signature'> {
+    const { dayKey, amzDate } = this.#time(date);
+    return { algorithm: ALGORITHM, credential: dayKey.credential, amzDate };
+  }
+
   signPolicy(policyBase64: string, date: Date): PolicySignature {
     if (typeof policyBase64 !== 'string' || !BASE64.test(policyBase64)) {
       throw new SigningError('INVALID_POLICY', 'policyBase64 must be a non-empty base64 string');

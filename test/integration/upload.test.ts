@@ -124,6 +124,21 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
     expect(seen.at(-1)).toBe(10);
   });
 
+  it("reports progress once per byte sent, not for the 'sha256' hashing pass", async () => {
+    const hashing = testClient({ bucket, payloadSigning: 'sha256' });
+    try {
+      const seen: number[] = [];
+      const data = patternBytes(3 * MiB, 5);
+      await hashing.upload({ key: 'progress/sha256', body: new Blob([data]), onProgress: (p) => seen.push(p.bytesSent) });
+      expect(Math.max(...seen)).toBe(data.length);
+      expect(seen.at(-1)).toBe(data.length);
+      // Never back down: the hashing pass, had it counted, would have to be taken back.
+      for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1] ?? 0);
+    } finally {
+      await hashing.close();
+    }
+  });
+
   it('uploads streams of unknown length: short ones as one PUT, long ones as multipart', async () => {
     const short = await s3.upload({ key: 'stream/short', body: Readable.from([Buffer.from('abc'), Buffer.from('def')]) });
     expect(short).toMatchObject({ multipart: false, bytes: 6 });

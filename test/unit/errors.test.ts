@@ -146,7 +146,7 @@ describe('S3Error message', () => {
     ['request-time-too-skewed.xml', 403, /server time 2024-03-11T09:30:00Z, request time 20240311T090000Z.*NTP/],
     ['permanent-redirect.xml', 301, /another region \(eu-west-1\).*examplebucket\.s3\.eu-west-1\.amazonaws\.com/],
     ['authorization-header-malformed.xml', 400, /server expects "eu-central-1"/],
-    ['expired-token.xml', 400, /refresh the credentials/],
+    ['expired-token.xml', 400, /the client asks it again and retries once by itself; with static credentials, pass fresh ones/],
     ['slow-down.xml', 503, /lower the concurrency/],
     ['proxy-html.xml', 502, /not an S3 error document: "<html> <head><title>502 Bad Gateway.*A proxy or load balancer answered/s],
   ])('%s gives a next step', (file, status, hint) => {

@@ -69,11 +69,19 @@ describe('presign through the client', () => {
   });
 
   it.each([
-    ['expiresIn 0', { expiresIn: 0 }],
-    ['expiresIn over 7 days', { expiresIn: 604_801 }],
-    ['a POST', { method: 'POST' as 'GET' }],
-  ])('rejects %s before signing', (_name, extra) => {
-    expect(() => s3.presignSync({ bucket: 'bucket', key: 'k', ...extra })).toThrow(Error);
+    ['expiresIn 0', { expiresIn: 0 }, 'InvalidExpires'],
+    ['expiresIn over 7 days', { expiresIn: 604_801 }, 'InvalidExpires'],
+    ['a fractional expiresIn', { expiresIn: 1.5 }, 'InvalidExpires'],
+    ['a POST', { method: 'POST' as 'GET' }, 'InvalidMethod'],
+  ])('rejects %s before signing with S3ConfigError', (_name, extra, code) => {
+    let error: unknown;
+    try {
+      s3.presignSync({ bucket: 'bucket', key: 'k', ...extra });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(S3ConfigError);
+    expect((error as S3ConfigError).code).toBe(code);
   });
 
   it('presignSync refuses provider credentials it has not fetched yet', () => {
@@ -137,6 +145,8 @@ describe('presignPost', () => {
     ['both key and keyPrefix', { key: 'a', keyPrefix: 'b/' }],
     ['an inverted size range', { key: 'a', contentLengthRange: [10, 1] as const }],
     ['expiresIn over 7 days', { key: 'a', expiresIn: 604_801 }],
+    ['a field presignPost sets itself', { key: 'a', fields: { Policy: 'forged' } }],
+    ['a key field beside the key option', { key: 'a', fields: { KEY: 'b' } }],
   ])('rejects %s with S3ConfigError', async (_name, input) => {
     await expect(s3.presignPost({ bucket: 'bucket', ...input })).rejects.toBeInstanceOf(S3ConfigError);
   });
