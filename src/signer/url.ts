@@ -77,10 +77,13 @@ function isWireUrl(url: unknown): url is WireUrl {
     typeof origin === 'string' &&
     (origin.startsWith('https://') || origin.startsWith('http://')) &&
     typeof host === 'string' &&
-    host !== '' &&
+    // The host goes into the canonical request as a header line: the same rule as a parsed URL's.
+    HOST.test(host) &&
     typeof path === 'string' &&
     path.startsWith('/') &&
-    typeof query === 'string'
+    !/[\s]/.test(path) &&
+    typeof query === 'string' &&
+    !/[\s#]/.test(query)
   );
 }
 

@@ -205,6 +205,8 @@ describe('a pre-split WireUrl', () => {
     ['a path without a leading slash', { ...wire, path: 'a' }],
     ['an origin that is not http(s)', { ...wire, origin: 'ftp://bucket' }],
     ['an empty host', { ...wire, host: '' }],
+    ['a host with a line break', { ...wire, host: 'bucket.s3.amazonaws.com\nx-injected:1' }],
+    ['a path with a space', { ...wire, path: '/a b' }],
   ])('rejects %s', (_name, bad) => {
     expect(() => signer.sign({ method: 'GET', url: bad, date })).toThrow(SigningError);
   });
