@@ -7,9 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
-import { getObject, type GetInput } from './objects.js';
-import type { RequestPipeline } from './pipeline.js';
+import { pipeline as pipeStreams } from 'node:stream/promises';
+import { sendGetObject, type GetInput } from './objects.js';
+import { headerValue, type RequestPipeline } from './pipeline.js';
 
 export interface DownloadInput extends GetInput {
   /** Where to write. Replaced atomically once every byte has arrived. */
@@ -23,15 +23,21 @@ export interface DownloadOutput {
 }
 
 export async function download(pipeline: RequestPipeline, bucket: string, input: DownloadInput): Promise<DownloadOutput> {
-  const object = await getObject(pipeline, bucket, input);
+  const response = await sendGetObject(pipeline, bucket, input);
   const partial = join(dirname(input.file), `.${basename(input.file)}.${randomBytes(6).toString('hex')}.part`);
   try {
-    await object.body.pipeTo(Writable.toWeb(createWriteStream(partial, { flags: 'wx' })), { signal: input.signal });
+    // Node stream to Node stream: no web-stream hop per chunk. pipeline() destroys both on failure,
+    // which releases the connection.
+    await pipeStreams(response.body, createWriteStream(partial, { flags: 'wx' }), { signal: input.signal });
     await rename(partial, input.file);
   } catch (error) {
-    await object.cancel().catch(() => undefined);
+    response.body.destroy();
     await rm(partial, { force: true });
     throw error;
   }
-  return { bytes: object.contentLength, etag: object.etag, contentRange: object.contentRange };
+  return {
+    bytes: Number(headerValue(response.headers, 'content-length') ?? 0),
+    etag: headerValue(response.headers, 'etag'),
+    contentRange: headerValue(response.headers, 'content-range'),
+  };
 }

@@ -14,7 +14,7 @@ import {
   type ObjectHeaderOptions,
   type ObjectInfo,
 } from './headers.js';
-import { headerValue, type RequestPipeline } from './pipeline.js';
+import { headerValue, type RequestPipeline, type S3Response } from './pipeline.js';
 import { ResponseBody } from './response-body.js';
 import { parseCopyObjectResult } from './xml.js';
 
@@ -96,11 +96,16 @@ export interface GetOutput extends ObjectInfo {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
+/** The GetObject request, shared by get() (which wraps the body for the caller) and download(). */
+export async function sendGetObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<S3Response> {
   const headers = conditionHeaders(input);
   if (input.range) headers['range'] = rangeHeader(input.range);
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  const response = await pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal });
+  return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal });
+}
+
+export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
+  const response = await sendGetObject(pipeline, bucket, input);
   const body = new ResponseBody(response.body);
   return {
     ...objectInfo(response.headers),
