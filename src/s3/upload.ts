@@ -119,9 +119,6 @@ async function openSource(input: UploadInput): Promise<Source> {
 /** Standalone upload(): its own pool of `queueSize` slots and its own progress callback. */
 export async function upload(pipeline: RequestPipeline, bucket: string, input: UploadInput): Promise<UploadOutput> {
   const queueSize = input.queueSize ?? DEFAULT_QUEUE_SIZE;
-  if (!Number.isInteger(queueSize) || queueSize < 1) {
-    throw new S3ConfigError('InvalidQueueSize', `queueSize must be a positive integer, got ${String(queueSize)}.`);
-  }
   let bytesSent = 0;
   let totalBytes: number | undefined;
   const { onProgress } = input;
