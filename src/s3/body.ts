@@ -130,6 +130,9 @@ export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
         else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
       },
       cancel(reason) {
+        // Cancelling is the reader's choice, not a failure: the error destroy() emits (undici's
+        // RequestAbortedError) must not reach the process as an uncaught exception.
+        readable.on('error', () => undefined);
         readable.destroy(reason instanceof Error ? reason : undefined);
       },
     },
