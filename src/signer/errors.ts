@@ -162,7 +162,7 @@ export function quote(value: unknown): string {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return value === '' ? 'an empty string' : `a string of ${value.length} characters`;
+  if (typeof value === 'string') return value === '' ? 'an empty string' : `a string of ${value.length} character${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'number') return `a number (${String(value)})`;
   if (typeof value === 'bigint') return `a bigint (${String(value)})`;
   if (typeof value === 'boolean') return `a boolean (${String(value)})`;
