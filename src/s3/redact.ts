@@ -152,3 +152,16 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
   out = out.replace(SIGV2_AUTHORIZATION, `$1${REDACTED}`);
   return out.replace(SECRET_ELEMENTS, `<$1>${REDACTED}</$1>`);
 }
+
+/**
+ * An endpoint URL as it may appear in a message: without userinfo and without query or fragment
+ * (a presigned URL pasted as the endpoint carries its token and signature there), cut short.
+ *
+ * @example displayEndpoint('https://u:p@host/?X-Amz-Security-Token=abc') // '"https://…@host/?…"'
+ */
+export function displayEndpoint(endpoint: string): string {
+  const cut = endpoint.search(/[?#]/);
+  const head = cut === -1 ? endpoint : `${endpoint.slice(0, cut)}?…`;
+  const shown = head.replace(/^([^/]*\/\/)[^/]*@/, '$1…@');
+  return JSON.stringify(shown.length > 100 ? `${shown.slice(0, 100)}…` : shown);
+}

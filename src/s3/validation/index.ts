@@ -6,6 +6,6 @@
  */
 export { checkInput, INPUTS, type CheckedMethod } from './inputs.js';
 export { checkBucketName, type BucketUse } from './bucket.js';
-export { checkClientOptions, checkEndpoint, checkRegion, displayEndpoint } from './options.js';
+export { checkClientOptions, checkEndpoint, checkRegion } from './options.js';
 export { checkDestination, checkSourceFile } from './destination.js';
 export { S3_LIMITS } from './limits.js';

@@ -4,6 +4,7 @@
  */
 import { describeValue } from '../config-error.js';
 import { parseEndpoint } from '../endpoint.js';
+import { displayEndpoint } from '../redact.js';
 import { DEFAULT_RETRY_POLICY } from '../retry.js';
 import { OPTION_LIMITS } from './limits.js';
 import {
@@ -39,14 +40,6 @@ export function checkRegion(value: unknown, field = 'region', source = ''): void
         ? `a string of ${value.length} characters with U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} at index ${bad.index}`
         : `a string of ${value.length} characters`;
   fail('InvalidRegion', field, `got ${why}${source}; a region is 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, e.g. 'eu-west-1'.`);
-}
-
-/** The endpoint as it may appear in a message: no userinfo, no query or fragment (a presigned URL's token lives there). */
-export function displayEndpoint(endpoint: string): string {
-  const cut = endpoint.search(/[?#]/);
-  const head = cut === -1 ? endpoint : `${endpoint.slice(0, cut)}?…`;
-  const shown = head.replace(/^([^/]*\/\/)[^/]*@/, '$1…@');
-  return JSON.stringify(shown.length > 100 ? `${shown.slice(0, 100)}…` : shown);
 }
 
 export function checkEndpoint(value: unknown, field = 'endpoint', source = ''): void {
