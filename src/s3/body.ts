@@ -174,11 +174,14 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   if (length === undefined) {
     throw new S3ConfigError(
       'UnknownContentLength',
-      'A stream body needs its length: pass `contentLength`, or use `upload()`, which sends streams of unknown length as a multipart upload.',
+      'contentLength: a stream body needs its length: pass `contentLength`, or use `upload()`, which sends streams of unknown length as a multipart upload.',
+      { field: 'contentLength' },
     );
   }
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new S3ConfigError('InvalidContentLength', `contentLength must be a non-negative integer, got ${String(length)}.`);
+    throw new S3ConfigError('InvalidContentLength', `contentLength must be a non-negative integer, got ${String(length)}.`, {
+      field: 'contentLength',
+    });
   }
   if (length === 0) {
     // Nothing to read: release the stream now and send an empty body, which can be retried.
