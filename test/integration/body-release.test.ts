@@ -3,8 +3,11 @@
  * cancel(), a Node stream's destroy(), `await using`, an aborted signal, and bodies dropped unread
  * and garbage-collected, at every stage (before, during and after reading), against the real
  * server. Any `unhandledRejection` or `uncaughtException` meanwhile fails the test, and the pool
- * (two connections) must still serve afterwards: every released body gave its connection back.
+ * (one connection) must still serve afterwards: the released body gave its connection back.
+ * Bodies dropped unread are released by a finalizer whose timing the engine decides, so they go
+ * through a client of their own and only the absence of a crash is asserted for them.
  */
+import { Agent } from 'undici';
 import { Readable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -36,7 +39,10 @@ async function readSome(body: ReadableStream<Uint8Array>): Promise<ReadableStrea
 
 describeWithServer('releasing bodies', () => {
   const bucket = uniqueBucketName('release');
-  const s3 = testClient({ bucket, maxConnections: 2 });
+  const s3 = testClient({ bucket, maxConnections: 1 });
+  // Its own pool for dropped bodies, destroyed at the end whatever they still hold.
+  const dropAgent = new Agent();
+  const dropper = testClient({ bucket, dispatcher: dropAgent });
   const problems: unknown[] = [];
   const record = (error: unknown): void => {
     problems.push(error);
@@ -55,11 +61,20 @@ describeWithServer('releasing bodies', () => {
     await s3.deleteMany({ keys: Object.keys(SIZES) });
     await s3.deleteBucket();
     await s3.close();
+    await dropAgent.destroy();
   });
 
   let key: SizeName = 'large';
   let SIZE: number = SIZES.large;
   const get = (): Promise<GetOutput> => s3.get({ key });
+
+  /** Collects several times: a finalizer runs in a task after the collection that found its object. */
+  async function collectRepeatedly(): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      collectGarbage();
+      await settle();
+    }
+  }
 
   const cases: [string, () => Promise<void>][] = [
     ['cancel() before reading', async () => (await get()).cancel()],
@@ -115,16 +130,12 @@ describeWithServer('releasing bodies', () => {
       await object.cancel();
     }],
     ['dropped unread, then collected', async () => {
-      for (let i = 0; i < 3; i++) await get();
-      collectGarbage();
-      await settle();
-      collectGarbage();
+      for (let i = 0; i < 3; i++) await dropper.get({ key });
+      await collectRepeatedly();
     }],
     ['web body taken, dropped unread, then collected', async () => {
-      for (let i = 0; i < 3; i++) void (await get()).body;
-      collectGarbage();
-      await settle();
-      collectGarbage();
+      for (let i = 0; i < 3; i++) void (await dropper.get({ key })).body;
+      await collectRepeatedly();
     }],
   ];
 
@@ -142,11 +153,9 @@ describeWithServer('releasing bodies', () => {
     await act();
     await settle();
     expect(problems).toEqual([]);
-    // With two connections, three more full reads only succeed if the released ones came back.
-    for (let i = 0; i < 3; i++) {
-      const object = await get();
-      expect((await object.bytes()).length).toBe(SIZE);
-    }
+    // One connection: this read only gets it if the released body gave it back.
+    const object = await get();
+    expect((await object.bytes()).length).toBe(SIZE);
     expect(problems).toEqual([]);
   });
 });
