@@ -127,8 +127,6 @@ export function hasMethod(code: S3ConfigErrorCode, method: string): Rule {
   };
 }
 
-/** Printable ASCII and tab: what an HTTP header value carries unchanged (no CR/LF to split the request). */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
 /** RFC 9110 token: an HTTP header (or metadata) name. */
 export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -136,8 +134,9 @@ export function headerValue(code: S3ConfigErrorCode = 'InvalidHeaderValue'): Rul
   return (value, field) => {
     string(code)(value, field);
     const text = value as string;
+    // Printable ASCII and tab: what a header value carries unchanged (no CR/LF to split the request).
     const bad = /[^\t\x20-\x7e]/.exec(text);
-    if (bad !== null && !HEADER_VALUE.test(text)) {
+    if (bad !== null) {
       const c = bad[0].codePointAt(0) ?? 0;
       fail(
         code,
@@ -168,16 +167,18 @@ export function headerName(code: S3ConfigErrorCode): Rule {
   };
 }
 
-export function anyOf(code: S3ConfigErrorCode, expected: string, ...rules: Rule[]): Rule {
+/**
+ * A rule from a check that lives with its operation (and throws S3ConfigError without a field):
+ * its error comes out naming the field. A non-S3ConfigError failure becomes one with `code`.
+ */
+export function delegate(code: S3ConfigErrorCode, check: (value: never) => unknown): Rule {
   return (value, field) => {
-    for (const rule of rules) {
-      try {
-        rule(value, field);
-        return;
-      } catch (error) {
-        if (!(error instanceof S3ConfigError)) throw error;
-      }
+    try {
+      check(value as never);
+    } catch (error) {
+      if (error instanceof S3ConfigError && error.field !== undefined) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new S3ConfigError(error instanceof S3ConfigError ? error.code : code, `${field}: ${message}`, { field, cause: error });
     }
-    fail(code, field, `expected ${expected}, got ${describeValue(value)}.`);
   };
 }
