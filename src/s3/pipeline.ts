@@ -18,7 +18,7 @@ import {
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials.js';
-import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
+import { EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { isExpiredCredentialsCode, S3Error, S3NetworkError } from './errors.js';
 import { parseError } from './xml.js';
 import { redactText } from './redact.js';
@@ -70,7 +70,10 @@ export interface Logger {
 export interface PipelineSettings {
   /** A custom endpoint, or undefined for AWS (then the endpoint follows the bucket's region). */
   readonly endpoint: string | undefined;
+  /** The signing region (a pseudo-region already mapped, see `interpretRegion`). */
   readonly region: string;
+  /** AWS's FIPS endpoints (`fips-…` / `…-fips` regions), when `endpoint` is unset. */
+  readonly fips?: boolean | undefined;
   readonly forcePathStyle: boolean | undefined;
   readonly credentials: CredentialsCache;
   readonly payloadSigning: PayloadSigning;
@@ -152,8 +155,8 @@ export class RequestPipeline {
   resolve(bucket: string | undefined, key: string | undefined, query?: string, region = this.regionFor(bucket)): ResolvedEndpoint {
     let resolver = this.#resolvers.get(region);
     if (!resolver) {
-      const { endpoint, forcePathStyle } = this.#settings;
-      resolver = new EndpointResolver({ endpoint: endpoint ?? defaultEndpoint(region), region, forcePathStyle });
+      const { endpoint, fips, forcePathStyle } = this.#settings;
+      resolver = new EndpointResolver({ endpoint, region, fips, forcePathStyle });
       this.#resolvers.set(region, resolver);
     }
     return resolver.resolve(bucket, key, query);
