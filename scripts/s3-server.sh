@@ -7,9 +7,10 @@
 # (the DNS name the server accepts for virtual-hosted style: bucket `b` is `b.$S3_VHOST_DOMAIN:PORT`)
 # and S3_SERVER_KIND (external | minio | ceph-rgw); and for the second server, OpenStack Swift with
 # its s3api middleware (started beside Ceph RGW, or given by the caller): S3_SWIFT_ENDPOINT
-# S3_SWIFT_ACCESS_KEY S3_SWIFT_SECRET_KEY S3_SWIFT_REGION. Exits with the command's exit code and stops the
-# server it started whatever happens: success, failure, Ctrl-C; a SIGTERM sent to this script alone
-# acts when the command has ended; if the script is SIGKILLed, a watchdog stops the RGW daemons.
+# S3_SWIFT_ACCESS_KEY S3_SWIFT_SECRET_KEY S3_SWIFT_REGION S3_SWIFT_VHOST_DOMAIN. Exits with the
+# command's exit code and stops the servers it started whatever happens: success, failure, Ctrl-C;
+# a SIGTERM sent to this script alone acts when the command has ended; if the script is SIGKILLed,
+# a watchdog stops the RGW and Swift daemons.
 #
 # Which server, first that applies:
 #   1. S3_ENDPOINT is set (with S3_ACCESS_KEY, S3_SECRET_KEY): used as is, nothing is started.
@@ -91,6 +92,7 @@ run_command() {
   log "$S3_SERVER_KIND ready at $S3_ENDPOINT ($(elapsed "$T0"))"
   if [ -n "${S3_SWIFT_ENDPOINT:-}" ]; then
     export S3_SWIFT_ENDPOINT S3_SWIFT_ACCESS_KEY=$SWIFT_ACCESS_KEY S3_SWIFT_SECRET_KEY=$SWIFT_SECRET_KEY \
+           S3_SWIFT_VHOST_DOMAIN=$VHOST_DOMAIN \
            S3_SWIFT_REGION=$TEST_REGION
     log "swift-s3api ready at $S3_SWIFT_ENDPOINT"
   fi
