@@ -236,14 +236,17 @@ export class RequestPipeline {
           if (replayable) continue;
         }
       }
-      if (signed.payloadMode === 'streaming' && refusesAwsChunked(error) && !this.#refuseAwsChunked.has(signed.storeOrigin)) {
-        // The store lacks aws-chunked (OpenStack Swift, GCS): send object data without it from now on.
-        this.#refuseAwsChunked.add(signed.storeOrigin);
-        this.#settings.logger?.debug(
-          `s3lane: ${signed.storeOrigin} refuses aws-chunked bodies (${error.statusCode} ${error.code}); ` +
-            `this client sends object data there without it from now on` +
-            (replayable ? ', and sends this request again.' : ". This one-shot stream cannot be sent again: set payloadSigning: 'unsigned'."),
-        );
+      if (signed.payloadMode === 'streaming' && refusesAwsChunked(error)) {
+        // The store lacks aws-chunked (OpenStack Swift, GCS): send object data without it from now
+        // on. Parallel parts may all meet the refusal; each is sent again, the log says it once.
+        if (!this.#refuseAwsChunked.has(signed.storeOrigin)) {
+          this.#refuseAwsChunked.add(signed.storeOrigin);
+          this.#settings.logger?.debug(
+            `s3lane: ${signed.storeOrigin} refuses aws-chunked bodies (${error.statusCode} ${error.code}); ` +
+              `this client sends object data there without it from now on` +
+              (replayable ? ', and sends this request again.' : ". This one-shot stream cannot be sent again: set payloadSigning: 'unsigned'."),
+          );
+        }
         if (replayable) continue;
       }
       if (!refreshedCredentials && isExpiredCredentialsCode(error.code)) {
