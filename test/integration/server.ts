@@ -42,7 +42,7 @@ export interface S3TestServer {
   features: S3ServerFeatures;
   /**
    * The share of the suites' bulk workloads (thousands of keys, hundreds of files) run here: 1, or
-   * 0.2 for Swift, whose object PUT costs several times RGW's CPU on a shared 2-core machine. The
+   * 0.1 for Swift, whose object PUT costs several times RGW's CPU on a shared 2-core machine. The
    * tests scale counts by it and keep every assertion.
    */
   workloadScale: number;
@@ -90,7 +90,7 @@ export function readSwiftServer(env: NodeJS.ProcessEnv = process.env): S3TestSer
     vhostDomain: env.S3_SWIFT_VHOST_DOMAIN || undefined,
     kind: 'swift-s3api',
     features: SWIFT_FEATURES,
-    workloadScale: 0.2,
+    workloadScale: 0.1,
   };
 }
 
