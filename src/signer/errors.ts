@@ -23,6 +23,7 @@ export type S3ConfigErrorCode =
   | 'InvalidEndpoint'
   | 'InvalidRegion'
   | 'InvalidBucketName'
+  | 'UnsupportedBucket'
   | 'MissingBucket'
   | 'InvalidKey'
   | 'InvalidVersionId'
