@@ -10,6 +10,7 @@
 import pLimit from 'p-limit';
 import { S3ConfigError } from './config-error.js';
 import type { RequestPipeline } from './pipeline.js';
+import { throwIfAborted } from './deadline.js';
 import { Throttle } from './progress.js';
 import { uploadWith, type UploadContext } from './upload.js';
 import type { ObjectHeaderOptions } from './headers.js';
@@ -83,7 +84,7 @@ export async function uploadFiles(
       schedule: (task) =>
         schedule(() => {
           // Aborting stops the batch from starting anything new.
-          signal?.throwIfAborted();
+          throwIfAborted(signal, { key });
           return task();
         }),
       report: throttle
@@ -95,7 +96,7 @@ export async function uploadFiles(
         : undefined,
     };
     try {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, { key });
       const result = await uploadWith(
         pipeline,
         bucket,

@@ -14,7 +14,7 @@ import {
   type ObjectHeaderOptions,
   type ObjectInfo,
 } from './headers.js';
-import { headerValue, type RequestPipeline, type S3Response } from './pipeline.js';
+import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
 import { ResponseBody } from './response-body.js';
 import { parseCopyObjectResult } from './xml.js';
 
@@ -53,8 +53,7 @@ export async function putBody(
   body: PreparedBody,
   signal?: AbortSignal,
 ): Promise<PutOutput> {
-  const response = await pipeline.send({ method: 'PUT', bucket, key, headers, body, signal });
-  await response.body.dump();
+  const response = await pipeline.send({ method: 'PUT', bucket, key, headers, body, signal }, readHead);
   return { etag: headerValue(response.headers, 'etag') ?? '', versionId: headerValue(response.headers, 'x-amz-version-id') };
 }
 
@@ -101,7 +100,7 @@ export async function sendGetObject(pipeline: RequestPipeline, bucket: string, i
   const headers = conditionHeaders(input);
   if (input.range) headers['range'] = rangeHeader(input.range);
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal });
+  return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal }, keepBody);
 }
 
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
@@ -128,15 +127,10 @@ export interface HeadInput extends ObjectRef, Conditions {
 
 export async function headObject(pipeline: RequestPipeline, bucket: string, input: HeadInput): Promise<ObjectInfo> {
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  const response = await pipeline.send({
-    method: 'HEAD',
-    bucket,
-    key: input.key,
-    headers: conditionHeaders(input),
-    query,
-    signal: input.signal,
-  });
-  await response.body.dump();
+  const response = await pipeline.send(
+    { method: 'HEAD', bucket, key: input.key, headers: conditionHeaders(input), query, signal: input.signal },
+    readHead,
+  );
   return objectInfo(response.headers);
 }
 
@@ -163,8 +157,7 @@ export interface DeleteOutput {
 /** Deleting a key that does not exist succeeds, as in S3 itself. */
 export async function deleteObject(pipeline: RequestPipeline, bucket: string, input: DeleteInput): Promise<DeleteOutput> {
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  const response = await pipeline.send({ method: 'DELETE', bucket, key: input.key, query, signal: input.signal });
-  await response.body.dump();
+  const response = await pipeline.send({ method: 'DELETE', bucket, key: input.key, query, signal: input.signal }, readHead);
   return {
     versionId: headerValue(response.headers, 'x-amz-version-id'),
     deleteMarker: headerValue(response.headers, 'x-amz-delete-marker') === 'true',
@@ -207,15 +200,8 @@ export async function copyObject(
   headers['x-amz-copy-source'] = source;
   if (replacing) headers['x-amz-metadata-directive'] = 'REPLACE';
   if (input.ifMatch !== undefined) headers['x-amz-copy-source-if-match'] = input.ifMatch;
-  const response = await pipeline.send({
-    method: 'PUT',
-    bucket: toBucket,
-    key: input.to.key,
-    headers,
-    errorInBody: true,
-    signal: input.signal,
-  });
-  const result = parseCopyObjectResult(response.text ?? '');
+  const response = await pipeline.send({ method: 'PUT', bucket: toBucket, key: input.to.key, headers, signal: input.signal }, readCheckedText);
+  const result = parseCopyObjectResult(response.text);
   // The pipeline has turned an <Error> body into an S3Error already; this cannot happen.
   if ('error' in result) throw new Error('CopyObject: unexpected <Error> body');
   return {

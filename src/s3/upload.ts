@@ -11,13 +11,16 @@ import pLimit from 'p-limit';
 import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
+import { throwIfAborted } from './deadline.js';
 import {
   MULTIPART_LIMITS,
+  abortLostCreates,
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
   uploadPart,
   type CompletedPart,
+  type CreatedUpload,
   type MultipartTarget,
 } from './multipart.js';
 import { S3Error, S3NetworkError } from './errors.js';
@@ -222,12 +225,28 @@ async function uploadMultipart(
 ): Promise<UploadOutput> {
   const signal = input.signal;
   const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  try {
+    return await sendAndComplete(pipeline, target, input, context, sendParts);
+  } finally {
+    if (target.mayHaveOrphans) await sweepLostCreates(pipeline, target, signal);
+  }
+}
+
+/** The parts and the Complete of an upload already created; aborted on any failure. */
+async function sendAndComplete(
+  pipeline: RequestPipeline,
+  target: MultipartTarget,
+  input: UploadInput,
+  context: UploadContext,
+  sendParts: SendParts,
+): Promise<UploadOutput> {
+  const signal = input.signal;
   const stop = new AbortController();
   const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const sendPart: SendPart = (partNumber, body) =>
     context.schedule(async () => {
       // Queued parts of a failed upload must not start.
-      partSignal.throwIfAborted();
+      throwIfAborted(partSignal, { method: 'PUT', bucket: target.bucket, key: target.key });
       return sendCounted(await body(), context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
     });
   const inFlight = new Set<Promise<CompletedPart>>();
@@ -311,6 +330,21 @@ export async function* readParts(stream: AsyncIterable<Uint8Array>, partSize: nu
     }
   }
   if (filled > 0 || !yielded) yield buffer.subarray(0, filled);
+}
+
+/**
+ * Aborts the uploads that Create attempts whose answers were lost left behind. Clean-up, not the
+ * caller's result: its failure is logged, never thrown. After a deadline it runs on its own time.
+ */
+async function sweepLostCreates(pipeline: RequestPipeline, created: CreatedUpload, signal: AbortSignal | undefined): Promise<void> {
+  const sweep = abortLostCreates(pipeline, created).then(
+    () => undefined,
+    (error: unknown) =>
+      pipeline.settings.logger?.debug(
+        `s3lane: looking for multipart uploads of ${created.key} left by lost CreateMultipartUpload answers failed (${String(error)}): listMultipartUploads shows them`,
+      ),
+  );
+  if (!signal?.aborted) await sweep;
 }
 
 /**
