@@ -10,12 +10,12 @@
 import pLimit from 'p-limit';
 import { S3ConfigError } from './config-error.js';
 import type { RequestPipeline } from './pipeline.js';
-import { throwIfAborted } from './deadline.js';
+import { throwIfAborted, type CallOptions } from './deadline.js';
 import { Throttle } from './progress.js';
 import { uploadWith, type UploadContext } from './upload.js';
 import type { ObjectHeaderOptions } from './headers.js';
 
-export interface UploadFilesOptions {
+export interface UploadFilesOptions extends CallOptions {
   bucket?: string;
   /** Requests in flight at once across the whole batch (default 16). */
   concurrency?: number;

@@ -1,10 +1,11 @@
 /** Bucket operations: CreateBucket, DeleteBucket, HeadBucket. */
 import { bytesBody } from './body.js';
+import type { CallOptions } from './deadline.js';
 import { S3Error } from './errors.js';
 import { readHead, type RequestPipeline } from './pipeline.js';
 import { buildCreateBucketConfiguration } from './xml.js';
 
-export interface BucketInput {
+export interface BucketInput extends CallOptions {
   bucket?: string;
   signal?: AbortSignal;
 }

@@ -43,6 +43,7 @@ import { presignUrl, type PresignInput } from './presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { createDispatcher } from './transport.js';
+import { callSignal, checkDeadline, type CallOptions } from './deadline.js';
 
 export interface S3ClientOptions {
   /**
@@ -68,6 +69,12 @@ export interface S3ClientOptions {
   retries?: number | Partial<RetryPolicy>;
   /** Header and body-idle timeout per request, ms (default 60 000). */
   timeoutMs?: number;
+  /**
+   * Time for a whole call, ms, retries and backoff included (default: none, only `retries` and
+   * `timeoutMs` bound it). Each call may pass its own `deadlineMs`; a call's `signal` from
+   * `AbortSignal.timeout()` works the same way. Either ends with S3NetworkError 'DeadlineExceeded'.
+   */
+  deadlineMs?: number;
   /** An undici dispatcher to send through instead of the client's own Agent. */
   dispatcher?: Dispatcher;
   /** Receives each request's canonical request and string to sign (secrets redacted). DEBUG=s3lane logs to stderr. */
@@ -95,11 +102,14 @@ export class S3Client {
   readonly #defaultBucket: string | undefined;
   readonly #ownsDispatcher: boolean;
   readonly #dispatcher: Dispatcher;
+  readonly #deadlineMs: number | undefined;
 
   constructor(options: S3ClientOptions = {}) {
     const env = process.env;
     // Everything that can reject the options runs first, synchronously, before any resource exists.
     const retry = retryPolicyOf(options.retries);
+    checkDeadline(options.deadlineMs);
+    this.#deadlineMs = options.deadlineMs;
     const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider());
     const endpoint = (options.endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL']) || undefined;
     if (endpoint !== undefined) parseEndpoint(endpoint);
@@ -132,6 +142,12 @@ export class S3Client {
     }
   }
 
+  /** The input with its signal bounded by the call's deadline (its own deadlineMs, else the client's). */
+  #timed<T extends CallOptions>(input: T): T {
+    const deadlineMs = input.deadlineMs ?? this.#deadlineMs;
+    return deadlineMs === undefined ? input : { ...input, signal: callSignal(input.signal, deadlineMs) };
+  }
+
   #bucketOf(input: { bucket?: string | undefined }): string {
     const bucket = input.bucket ?? this.#defaultBucket;
     if (bucket === undefined || bucket === '') {
@@ -141,56 +157,56 @@ export class S3Client {
   }
 
   async put(input: PutInput): Promise<PutOutput> {
-    return putObject(await this.#pipeline, this.#bucketOf(input), input);
+    return putObject(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async get(input: GetInput): Promise<GetOutput> {
-    return getObject(await this.#pipeline, this.#bucketOf(input), input);
+    return getObject(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
-    return headObject(await this.#pipeline, this.#bucketOf(input), input);
+    return headObject(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async exists(input: HeadInput): Promise<boolean> {
-    return objectExists(await this.#pipeline, this.#bucketOf(input), input);
+    return objectExists(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async delete(input: DeleteInput): Promise<DeleteOutput> {
-    return deleteObject(await this.#pipeline, this.#bucketOf(input), input);
+    return deleteObject(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async deleteMany(input: DeleteManyInput): Promise<DeleteManyOutput> {
-    return deleteObjects(await this.#pipeline, this.#bucketOf(input), input);
+    return deleteObjects(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
-    yield* listObjects(await this.#pipeline, this.#bucketOf(input), input);
+    yield* listObjects(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
-    yield* listPages(await this.#pipeline, this.#bucketOf(input), input);
+    yield* listPages(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
-    return copyObject(await this.#pipeline, this.#bucketOf(input.from), this.#bucketOf(input.to), input);
+    return copyObject(await this.#pipeline, this.#bucketOf(input.from), this.#bucketOf(input.to), this.#timed(input));
   }
 
   async createBucket(input: BucketInput = {}): Promise<void> {
-    return createBucket(await this.#pipeline, this.#bucketOf(input), input);
+    return createBucket(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
-    return deleteBucket(await this.#pipeline, this.#bucketOf(input), input);
+    return deleteBucket(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
-    return bucketExists(await this.#pipeline, this.#bucketOf(input), input);
+    return bucketExists(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
   async upload(input: UploadInput): Promise<UploadOutput> {
-    return upload(await this.#pipeline, this.#bucketOf(input), input);
+    return upload(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   /**
@@ -201,12 +217,12 @@ export class S3Client {
     files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
     options: UploadFilesOptions = {},
   ): Promise<UploadFileResult[]> {
-    return uploadFiles(await this.#pipeline, this.#bucketOf(options), files, options);
+    return uploadFiles(await this.#pipeline, this.#bucketOf(options), files, this.#timed(options));
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
   async download(input: DownloadInput): Promise<DownloadOutput> {
-    return download(await this.#pipeline, this.#bucketOf(input), input);
+    return download(await this.#pipeline, this.#bucketOf(input), this.#timed(input));
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */

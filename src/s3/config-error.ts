@@ -27,7 +27,8 @@ export type S3ConfigErrorCode =
   | 'InvalidPostPolicy'
   | 'CredentialsNotReady'
   // Client options
-  | 'InvalidRetries';
+  | 'InvalidRetries'
+  | 'InvalidDeadline';
 
 /**
  * Configuration or input no request could succeed with: a malformed endpoint, a bucket name or key

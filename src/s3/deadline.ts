@@ -4,11 +4,30 @@
  * own `AbortSignal.timeout()` is the same thing and ends the same way: with an S3NetworkError
  * whose code is 'DeadlineExceeded', and whose cause is the failure that made the call run long.
  */
+import { S3ConfigError } from './config-error.js';
 import { S3NetworkError, type NetworkErrorContext } from './errors.js';
+
+/** What every call accepts to bound it in time. */
+export interface CallOptions {
+  /** Ends the call when it aborts; a signal from `AbortSignal.timeout(ms)` is a deadline. */
+  signal?: AbortSignal;
+  /**
+   * Time for the whole call, ms: every attempt, backoff wait and (for get()) the body's read,
+   * resumptions included. Overrides the client's `deadlineMs`. `timeoutMs` still bounds each attempt.
+   */
+  deadlineMs?: number;
+}
+
+export function checkDeadline(deadlineMs: number | undefined, field = 'deadlineMs'): void {
+  if (deadlineMs !== undefined && !(Number.isFinite(deadlineMs) && deadlineMs > 0)) {
+    throw new S3ConfigError('InvalidDeadline', `${field} must be a positive number of milliseconds, got ${String(deadlineMs)}.`);
+  }
+}
 
 /** The caller's signal combined with a deadline `deadlineMs` from now (either may be absent). */
 export function callSignal(signal: AbortSignal | undefined, deadlineMs: number | undefined): AbortSignal | undefined {
   if (deadlineMs === undefined) return signal;
+  checkDeadline(deadlineMs);
   const deadline = AbortSignal.timeout(deadlineMs);
   return signal ? AbortSignal.any([signal, deadline]) : deadline;
 }

@@ -4,12 +4,13 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { bytesBody } from './body.js';
+import type { CallOptions } from './deadline.js';
 import { S3ConfigError } from './endpoint.js';
 import { readText, type RequestPipeline } from './pipeline.js';
 import { S3Error, S3NetworkError } from './errors.js';
 import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from './xml.js';
 
-export interface ListInput {
+export interface ListInput extends CallOptions {
   bucket?: string;
   prefix?: string;
   delimiter?: string;
@@ -67,7 +68,7 @@ export async function* listObjects(pipeline: RequestPipeline, bucket: string, in
   for await (const page of listPages(pipeline, bucket, input)) yield* page.objects;
 }
 
-export interface DeleteManyInput {
+export interface DeleteManyInput extends CallOptions {
   bucket?: string;
   keys: Iterable<string>;
   signal?: AbortSignal;

@@ -4,6 +4,7 @@
  */
 import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { uriEncode } from '../signer/index.js';
+import type { CallOptions } from './deadline.js';
 import { encodeKey, S3ConfigError } from './endpoint.js';
 import { S3Error } from './errors.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from './headers.js';
 import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
 import { ResponseBody } from './response-body.js';
+import { ResumableRead, type ReadSpan } from './resumable-read.js';
 import { parseCopyObjectResult } from './xml.js';
 
 export interface ObjectRef {
@@ -23,7 +25,7 @@ export interface ObjectRef {
   key: string;
 }
 
-export interface PutInput extends ObjectRef, ObjectHeaderOptions {
+export interface PutInput extends ObjectRef, ObjectHeaderOptions, CallOptions {
   body?: BodyInput;
   /** Required for streams whose length cannot be read (not needed for bytes, strings, Blobs, fs.ReadStream). */
   contentLength?: number;
@@ -77,7 +79,7 @@ export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.start}-${range.end ?? ''}`;
 }
 
-export interface GetInput extends ObjectRef, Conditions {
+export interface GetInput extends ObjectRef, Conditions, CallOptions {
   range?: ByteRange;
   versionId?: string;
   signal?: AbortSignal;
@@ -95,7 +97,7 @@ export interface GetOutput extends ObjectInfo {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The GetObject request, shared by get() (which wraps the body for the caller) and download(). */
+/** The GetObject request; its body is left for the caller to read (see openObjectRead). */
 export async function sendGetObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<S3Response> {
   const headers = conditionHeaders(input);
   if (input.range) headers['range'] = rangeHeader(input.range);
@@ -103,9 +105,40 @@ export async function sendGetObject(pipeline: RequestPipeline, bucket: string, i
   return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal }, keepBody);
 }
 
+/**
+ * GetObject with a body that resumes after a network failure: shared by get(), download() and any
+ * ranged reader. `resumeFrom` continues an earlier read of the same version (download's .part file).
+ */
+export async function openObjectRead(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: GetInput,
+  resumeFrom?: { offset: number; span: ReadSpan },
+): Promise<{ response: S3Response; body: ResumableRead }> {
+  const again = (from: number, span: ReadSpan, signal: AbortSignal | undefined): Promise<S3Response> =>
+    sendGetObject(pipeline, bucket, {
+      key: input.key,
+      versionId: input.versionId,
+      range: { start: from, end: span.end },
+      ifMatch: span.etag,
+      signal,
+    });
+  const response = resumeFrom
+    ? await again(resumeFrom.offset, resumeFrom.span, input.signal)
+    : await sendGetObject(pipeline, bucket, input);
+  const body = new ResumableRead(response, {
+    retry: pipeline.settings.retry,
+    reopen: again,
+    signal: input.signal,
+    bucket,
+    key: input.key,
+  });
+  return { response, body };
+}
+
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
-  const response = await sendGetObject(pipeline, bucket, input);
-  const body = new ResponseBody(response.body);
+  const { response, body: stream } = await openObjectRead(pipeline, bucket, input);
+  const body = new ResponseBody(stream);
   return {
     ...objectInfo(response.headers),
     contentRange: headerValue(response.headers, 'content-range'),
@@ -120,7 +153,7 @@ export async function getObject(pipeline: RequestPipeline, bucket: string, input
   };
 }
 
-export interface HeadInput extends ObjectRef, Conditions {
+export interface HeadInput extends ObjectRef, Conditions, CallOptions {
   versionId?: string;
   signal?: AbortSignal;
 }
@@ -144,7 +177,7 @@ export async function objectExists(pipeline: RequestPipeline, bucket: string, in
   }
 }
 
-export interface DeleteInput extends ObjectRef {
+export interface DeleteInput extends ObjectRef, CallOptions {
   versionId?: string;
   signal?: AbortSignal;
 }
@@ -164,7 +197,7 @@ export async function deleteObject(pipeline: RequestPipeline, bucket: string, in
   };
 }
 
-export interface CopyInput extends ObjectHeaderOptions {
+export interface CopyInput extends ObjectHeaderOptions, CallOptions {
   from: ObjectRef & { versionId?: string };
   to: ObjectRef;
   /** Copy only if the source still matches this ETag. */

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
-import { throwIfAborted } from './deadline.js';
+import { throwIfAborted, type CallOptions } from './deadline.js';
 import {
   MULTIPART_LIMITS,
   abortLostCreates,
@@ -35,7 +35,7 @@ export interface UploadProgress {
   totalBytes: number | undefined;
 }
 
-export interface UploadInput extends ObjectHeaderOptions {
+export interface UploadInput extends ObjectHeaderOptions, CallOptions {
   bucket?: string;
   key: string;
   /** What to upload: a body, or `file` (a path), streamed from disk. */
