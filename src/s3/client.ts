@@ -226,8 +226,9 @@ export class S3Client {
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */
-  async listMultipartUploads(input: { bucket?: string; prefix?: string; signal?: AbortSignal } = {}): Promise<MultipartUploadInfo[]> {
-    return listMultipartUploads(await this.#pipeline, this.#bucketOf(input), input.prefix, input.signal);
+  async listMultipartUploads(input: { bucket?: string; prefix?: string } & CallOptions = {}): Promise<MultipartUploadInfo[]> {
+    const { signal } = this.#timed(input);
+    return listMultipartUploads(await this.#pipeline, this.#bucketOf(input), input.prefix, signal);
   }
 
   /**

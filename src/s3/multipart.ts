@@ -29,12 +29,21 @@ export interface CompletedPart {
   readonly size?: number;
 }
 
-/** An upload just created, and what is needed to find uploads that lost Create answers left behind. */
-export interface CreatedUpload extends MultipartTarget {
+/** Where uploads left by lost Create answers may be: this key, created between these times. */
+export interface CreateWindow {
+  readonly bucket: string;
+  readonly key: string;
+  /** The upload the client went on with (kept); undefined when Create failed altogether. */
+  readonly uploadId: string | undefined;
   /** When the first Create attempt went out (server clock). */
   readonly requestedAt: Date;
-  /** When the answer that was used arrived (server clock). */
+  /** When the last attempt ended (server clock). */
   readonly answeredAt: Date;
+}
+
+/** An upload just created, and what is needed to find uploads that lost Create answers left behind. */
+export interface CreatedUpload extends MultipartTarget, CreateWindow {
+  readonly uploadId: string;
   /** True when an attempt failed after it may have reached the server: another upload may exist. */
   readonly mayHaveOrphans: boolean;
 }
@@ -56,10 +65,19 @@ export async function createMultipartUpload(
 ): Promise<CreatedUpload> {
   const requestedAt = pipeline.now();
   let mayHaveOrphans = false;
-  const { text } = await pipeline.send(
-    { method: 'POST', bucket, key, query: { uploads: '' }, headers, signal, onRetry: () => (mayHaveOrphans = true) },
-    readText,
-  );
+  let text: string;
+  try {
+    ({ text } = await pipeline.send(
+      { method: 'POST', bucket, key, query: { uploads: '' }, headers, signal, onRetry: () => (mayHaveOrphans = true) },
+      readText,
+    ));
+  } catch (error) {
+    // Every attempt failed, but one that got no answer may have created an upload all the same.
+    if (mayHaveOrphans || error instanceof S3NetworkError) {
+      await sweepLostCreates(pipeline, { bucket, key, uploadId: undefined, requestedAt, answeredAt: pipeline.now() });
+    }
+    throw error;
+  }
   const { uploadId } = parseInitiateMultipartUpload(text);
   return { bucket, key, uploadId, requestedAt, answeredAt: pipeline.now(), mayHaveOrphans };
 }
@@ -71,21 +89,27 @@ export async function createMultipartUpload(
 const INITIATED_SLACK_MS = 2_000;
 
 /**
- * Aborts the multipart uploads of `created.key` that retried Create attempts left behind: started
- * within the window of this client's attempts, and not the one it used. Call once the upload has
- * ended. Another writer creating an upload of the same key in the same seconds is the one case this
- * could mistake for ours; S3 gives no way to tell them apart (same credentials, same key).
+ * Aborts the multipart uploads of `window.key` that Create attempts without an answer left behind:
+ * started within the window of this client's attempts, and not the one it used. Run once the upload
+ * has ended (or Create has failed). Another writer creating an upload of the same key in the same
+ * seconds is the one case this could mistake for ours: S3 gives no way to tell them apart. It is
+ * clean-up, not the caller's result: a failure is logged, never thrown.
  */
-export async function abortLostCreates(pipeline: RequestPipeline, created: CreatedUpload, signal?: AbortSignal): Promise<number> {
-  const from = created.requestedAt.getTime() - INITIATED_SLACK_MS;
-  const to = created.answeredAt.getTime() + INITIATED_SLACK_MS;
-  const uploads = await listMultipartUploads(pipeline, created.bucket, created.key, signal);
-  const lost = uploads.filter((upload) => {
-    const initiated = upload.initiated?.getTime();
-    return upload.key === created.key && upload.uploadId !== created.uploadId && initiated !== undefined && initiated >= from && initiated <= to;
-  });
-  for (const upload of lost) await abortMultipartUpload(pipeline, { bucket: created.bucket, key: created.key, uploadId: upload.uploadId });
-  return lost.length;
+export async function sweepLostCreates(pipeline: RequestPipeline, window: CreateWindow): Promise<void> {
+  const from = window.requestedAt.getTime() - INITIATED_SLACK_MS;
+  const to = window.answeredAt.getTime() + INITIATED_SLACK_MS;
+  try {
+    const uploads = await listMultipartUploads(pipeline, window.bucket, window.key);
+    for (const upload of uploads) {
+      const initiated = upload.initiated?.getTime();
+      const lost = upload.key === window.key && upload.uploadId !== window.uploadId && initiated !== undefined && initiated >= from && initiated <= to;
+      if (lost) await abortMultipartUpload(pipeline, { bucket: window.bucket, key: window.key, uploadId: upload.uploadId });
+    }
+  } catch (error) {
+    pipeline.settings.logger?.debug(
+      `s3lane: clearing multipart uploads of ${window.key} left by unanswered CreateMultipartUpload attempts failed (${String(error)}): listMultipartUploads shows them`,
+    );
+  }
 }
 
 export async function uploadPart(
@@ -156,7 +180,9 @@ export async function completeMultipartUpload(
       readCheckedText,
     );
   } catch (error) {
-    const mayBeDone = answerLost || (error instanceof S3NetworkError && error.code !== 'DeadlineExceeded');
+    // An attempt that got no answer (lost, timed out, cut short by the deadline) may have done the
+    // work; only an answer from the server, with nothing lost before it, says for sure it did not.
+    const mayBeDone = answerLost || error instanceof S3NetworkError;
     const done = mayBeDone ? await completedObject(pipeline, target, parts) : undefined;
     if (done) return done;
     throw error;

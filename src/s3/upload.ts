@@ -14,13 +14,12 @@ import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
 import { throwIfAborted, type CallOptions } from './deadline.js';
 import {
   MULTIPART_LIMITS,
-  abortLostCreates,
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
+  sweepLostCreates,
   uploadPart,
   type CompletedPart,
-  type CreatedUpload,
   type MultipartTarget,
 } from './multipart.js';
 import { S3Error, S3NetworkError } from './errors.js';
@@ -228,7 +227,7 @@ async function uploadMultipart(
   try {
     return await sendAndComplete(pipeline, target, input, context, sendParts);
   } finally {
-    if (target.mayHaveOrphans) await sweepLostCreates(pipeline, target, signal);
+    if (target.mayHaveOrphans) await sweepLostCreates(pipeline, target);
   }
 }
 
@@ -330,21 +329,6 @@ export async function* readParts(stream: AsyncIterable<Uint8Array>, partSize: nu
     }
   }
   if (filled > 0 || !yielded) yield buffer.subarray(0, filled);
-}
-
-/**
- * Aborts the uploads that Create attempts whose answers were lost left behind. Clean-up, not the
- * caller's result: its failure is logged, never thrown. After a deadline it runs on its own time.
- */
-async function sweepLostCreates(pipeline: RequestPipeline, created: CreatedUpload, signal: AbortSignal | undefined): Promise<void> {
-  const sweep = abortLostCreates(pipeline, created).then(
-    () => undefined,
-    (error: unknown) =>
-      pipeline.settings.logger?.debug(
-        `s3lane: looking for multipart uploads of ${created.key} left by lost CreateMultipartUpload answers failed (${String(error)}): listMultipartUploads shows them`,
-      ),
-  );
-  if (!signal?.aborted) await sweep;
 }
 
 /**
