@@ -269,8 +269,13 @@ export class S3Client {
     return abortMultipartUpload(await this.#pipeline, { bucket: this.#bucketOf(input), key: input.key, uploadId: input.uploadId });
   }
 
-  /** Closes the client's connections (a dispatcher passed in options is left open: it is the caller's). */
+  /**
+   * Closes the client's connections (a dispatcher passed in options is left open: it is the
+   * caller's), once the clean-up of calls that ended at their deadline has finished.
+   */
   async close(): Promise<void> {
+    const pipeline = await Promise.resolve(this.#pipeline).catch(() => undefined);
+    await pipeline?.settled();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 

@@ -74,7 +74,8 @@ export async function createMultipartUpload(
   } catch (error) {
     // Every attempt failed, but one that got no answer may have created an upload all the same.
     if (mayHaveOrphans || error instanceof S3NetworkError) {
-      await sweepLostCreates(pipeline, { bucket, key, uploadId: undefined, requestedAt, answeredAt: pipeline.now() });
+      const window = { bucket, key, uploadId: undefined, requestedAt, answeredAt: pipeline.now() };
+      await pipeline.cleanUp(() => sweepLostCreates(pipeline, window), signal);
     }
     throw error;
   }

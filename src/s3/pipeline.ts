@@ -182,6 +182,8 @@ export class RequestPipeline {
   readonly #settings: PipelineSettings;
   /** The client-wide retry budget: every request of this client draws from it. */
   readonly #budget: RetryBudget;
+  /** Clean-up still running after the calls it belongs to ended (see cleanUp). */
+  readonly #cleanups = new Set<Promise<void>>();
   /** Regions learnt from redirects, so later calls to the same bucket go straight there. */
   readonly #bucketRegions = new Map<string, string>();
   /** Server time minus local time, learnt from RequestTimeTooSkewed. */
@@ -198,6 +200,24 @@ export class RequestPipeline {
 
   get settings(): PipelineSettings {
     return this.#settings;
+  }
+
+  /**
+   * Runs clean-up that follows a failed call (aborting its multipart upload, clearing uploads of
+   * lost Creates). Awaited while the call still has time; once its signal has aborted (the deadline
+   * passed, or the caller gave up) the call ends now and the clean-up runs on its own, and close()
+   * waits for it. A clean-up failure is logged, never thrown.
+   */
+  async cleanUp(task: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    const running = task().catch((error: unknown) => this.#settings.logger?.debug(`s3lane: clean-up failed: ${String(error)}`));
+    if (!signal?.aborted) return running;
+    this.#cleanups.add(running);
+    void running.finally(() => this.#cleanups.delete(running));
+  }
+
+  /** Waits for the clean-up still running in the background. */
+  async settled(): Promise<void> {
+    while (this.#cleanups.size > 0) await Promise.allSettled([...this.#cleanups]);
   }
 
   /** The region requests for `bucket` are signed for: learnt from a redirect, else the client's. */

@@ -227,7 +227,7 @@ async function uploadMultipart(
   try {
     return await sendAndComplete(pipeline, target, input, context, sendParts);
   } finally {
-    if (target.mayHaveOrphans) await sweepLostCreates(pipeline, target);
+    if (target.mayHaveOrphans) await pipeline.cleanUp(() => sweepLostCreates(pipeline, target), signal);
   }
 }
 
@@ -255,9 +255,11 @@ async function sendAndComplete(
     return { ...done, parts: parts.length, multipart: true, bytes };
   } catch (error) {
     stop.abort(error);
-    // Parts still in flight could land after an abort and be kept: wait for them to settle first.
-    await Promise.allSettled(inFlight);
-    await abortQuietly(pipeline, target, error);
+    await pipeline.cleanUp(async () => {
+      // Parts still in flight could land after an abort and be kept: wait for them to settle first.
+      await Promise.allSettled(inFlight);
+      await abortQuietly(pipeline, target, error);
+    }, signal);
     throw error;
   }
 }
