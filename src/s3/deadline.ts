@@ -45,7 +45,7 @@ function isDeadlineReason(reason: unknown): boolean {
 export function abortedError(signal: AbortSignal, context: NetworkErrorContext, lastFailure?: unknown): unknown {
   const reason: unknown = signal.reason;
   if (!isDeadlineReason(reason)) return reason;
-  return reason instanceof S3NetworkError && lastFailure === undefined ? reason : S3NetworkError.deadline(context, lastFailure);
+  return reason instanceof S3NetworkError && lastFailure === undefined ? reason : S3NetworkError.deadline(context, lastFailure, reason);
 }
 
 /** signal.throwIfAborted(), with a timeout turned into the typed deadline error. */

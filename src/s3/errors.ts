@@ -627,13 +627,13 @@ export class S3NetworkError extends Error {
    * The call's deadline passed. The cause is the failure that made the call run that long (the
    * last attempt's), when there was one: the abort that ended the call never hides it.
    */
-  static deadline(context: NetworkErrorContext, lastFailure: unknown): S3NetworkError {
+  static deadline(context: NetworkErrorContext, lastFailure: unknown, reason?: unknown): S3NetworkError {
     const where = whereOf(context);
     const attempts = context.attempts ?? 0;
     const detail =
       `the call's deadline passed (deadlineMs, or the signal from AbortSignal.timeout()) after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
       (lastFailure instanceof Error ? `; last failure: ${lastFailure.message}` : '');
-    const error = new S3NetworkError(lastFailure ?? new Error(detail), context.method, where, context.secrets, 'DeadlineExceeded');
+    const error = new S3NetworkError(lastFailure ?? reason, context.method, where, context.secrets, 'DeadlineExceeded');
     error.message = redactText(`DeadlineExceeded: ${detail}`, context.secrets ?? []);
     return withContext(error, context);
   }

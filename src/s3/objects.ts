@@ -17,7 +17,7 @@ import {
 } from './headers.js';
 import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
 import { ResponseBody } from './response-body.js';
-import { ResumableRead, type ReadSpan } from './resumable-read.js';
+import { changedOr, ResumableRead, type ReadSpan } from './resumable-read.js';
 import { parseCopyObjectResult } from './xml.js';
 
 export interface ObjectRef {
@@ -122,6 +122,8 @@ export async function openObjectRead(
       range: { start: from, end: span.end },
       ifMatch: span.etag,
       signal,
+    }).catch((error: unknown) => {
+      throw changedOr(error, bucket, input.key, span);
     });
   const response = resumeFrom
     ? await again(resumeFrom.offset, resumeFrom.span, input.signal)

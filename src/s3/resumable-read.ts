@@ -143,14 +143,18 @@ export class ResumableRead extends Readable {
       this.#attach(response.body);
     } catch (error) {
       if (signal?.aborted) this.destroy(toError(abortedError(signal, { ...context, attempts: this.#attempts }, failure)));
-      else if (error instanceof S3Error && CHANGED_CODES.has(error.code)) this.destroy(objectChanged(bucket, key, span, error.message));
-      else this.destroy(toError(error));
+      else this.destroy(toError(changedOr(error, bucket, key, span)));
     }
   }
 }
 
 /** Answers to a resumption that mean the version being read is gone: replaced (If-Match failed) or deleted. */
 const CHANGED_CODES: ReadonlySet<string> = new Set(['PreconditionFailed', 'NoSuchKey', 'NotFound']);
+
+/** A resumption's failure, as the reader should see it: ObjectChanged when the version read is gone. */
+export function changedOr(error: unknown, bucket: string, key: string, span: ReadSpan): unknown {
+  return error instanceof S3Error && CHANGED_CODES.has(error.code) ? objectChanged(bucket, key, span, error.message) : error;
+}
 
 /** The object was replaced (or deleted) while it was being read. */
 export function objectChanged(bucket: string, key: string, span: ReadSpan, detail: string): S3Error {

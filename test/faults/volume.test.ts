@@ -204,12 +204,12 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
 
   it('a signal from AbortSignal.timeout() is a deadline: the call ends with DeadlineExceeded and its last failure as cause', async () => {
     const client = await faultedClient(server(), bucket, ({ operation }) => (operation === 'PutObject' ? 'delay' : undefined), {
-      timeoutMs: 300,
-      delayMs: 1_000,
+      timeoutMs: 200,
+      delayMs: 5_000,
       deadlineMs: 0,
-    });
+    }, { retries: { retries: 50, baseDelayMs: 10, maxDelayMs: 50 } });
     try {
-      const error = await client.s3.put({ key: 'late', body: 'x', signal: AbortSignal.timeout(700) }).catch((e: unknown) => e);
+      const error = await client.s3.put({ key: 'late', body: 'x', signal: AbortSignal.timeout(2_000) }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(S3NetworkError);
       expect((error as S3NetworkError).code).toBe('DeadlineExceeded');
       expect((error as S3NetworkError).message).toMatch(/deadline/);
