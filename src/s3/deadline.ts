@@ -33,7 +33,7 @@ export function callSignal(signal: AbortSignal | undefined, deadlineMs: number |
 }
 
 /** A reason that means "time ran out": AbortSignal.timeout()'s TimeoutError, or a deadline error already made. */
-function isDeadlineReason(reason: unknown): boolean {
+export function isDeadlineReason(reason: unknown): boolean {
   if (reason instanceof S3NetworkError) return reason.code === 'DeadlineExceeded';
   return reason instanceof DOMException && reason.name === 'TimeoutError';
 }
@@ -45,6 +45,8 @@ function isDeadlineReason(reason: unknown): boolean {
 export function abortedError(signal: AbortSignal, context: NetworkErrorContext, lastFailure?: unknown): unknown {
   const reason: unknown = signal.reason;
   if (!isDeadlineReason(reason)) return reason;
+  // Already turned into the deadline error further down (a body read, a part): keep that one.
+  if (lastFailure instanceof S3NetworkError && isDeadlineReason(lastFailure)) return lastFailure;
   return reason instanceof S3NetworkError && lastFailure === undefined ? reason : S3NetworkError.deadline(context, lastFailure, reason);
 }
 

@@ -14,6 +14,7 @@ import { createWriteStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
+import { abortedError } from './deadline.js';
 import { S3Error } from './errors.js';
 import { headObject, openObjectRead, type GetInput } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
@@ -114,14 +115,15 @@ async function downloadTo(
       await writeFile(resumption.record, JSON.stringify(record));
     }
     // Node stream to Node stream: no web-stream hop per chunk. pipeline() destroys both on failure,
-    // which releases the connection.
-    await pipeStreams(body, createWriteStream(partial, { flags: earlier ? 'a' : resumption ? 'w' : 'wx' }), { signal: input.signal });
+    // which releases the connection. The signal reaches the body itself (the request carries it),
+    // which then fails with the typed deadline error rather than Node's AbortError.
+    await pipeStreams(body, createWriteStream(partial, { flags: earlier ? 'a' : resumption ? 'w' : 'wx' }));
     await finish(partial, input.file, resumption);
   } catch (error) {
     body.destroy();
     // Without resume, nothing is left behind; with it, the bytes stay for the next run.
     if (!resumption) await rm(partial, { force: true });
-    throw error;
+    throw input.signal?.aborted ? abortedError(input.signal, { method: 'GET', bucket, key: input.key }, error) : error;
   }
   const bytes = resumedBytes + body.bytesRead;
   return {

@@ -19,7 +19,7 @@ import {
 import type { PreparedBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials.js';
 import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
-import { abortedError } from './deadline.js';
+import { abortedError, isDeadlineReason } from './deadline.js';
 import {
   isExpiredCredentialsCode,
   recordAttempts,
@@ -204,13 +204,13 @@ export class RequestPipeline {
 
   /**
    * Runs clean-up that follows a failed call (aborting its multipart upload, clearing uploads of
-   * lost Creates). Awaited while the call still has time; once its signal has aborted (the deadline
-   * passed, or the caller gave up) the call ends now and the clean-up runs on its own, and close()
-   * waits for it. A clean-up failure is logged, never thrown.
+   * lost Creates). Awaited, so the call ends with nothing left behind; but once the call's deadline
+   * has passed it ends now, the clean-up runs on its own, and close() waits for it. A clean-up
+   * failure is logged, never thrown.
    */
   async cleanUp(task: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
     const running = task().catch((error: unknown) => this.#settings.logger?.debug(`s3lane: clean-up failed: ${String(error)}`));
-    if (!signal?.aborted) return running;
+    if (!(signal?.aborted && isDeadlineReason(signal.reason))) return running;
     this.#cleanups.add(running);
     void running.finally(() => this.#cleanups.delete(running));
   }

@@ -43,7 +43,9 @@ export type Fault =
   /** 200 with an <Error> body (InternalError), as S3 reports a late failure of Complete or Copy. */
   | 'error-in-200'
   /** 503 SlowDown whose error body is cut halfway. */
-  | 'cut-error-body';
+  | 'cut-error-body'
+  /** 501 NotImplemented, answered by the proxy: a store without the operation. */
+  | 'not-implemented';
 
 export interface FaultContext {
   readonly operation: Operation;
@@ -211,6 +213,8 @@ export class FaultProxy {
         return this.#answerAfterBody(req, res, 200, errorXml('InternalError'));
       case 'cut-error-body':
         return this.#answerAfterBody(req, res, 503, errorXml('SlowDown'), true);
+      case 'not-implemented':
+        return this.#answerAfterBody(req, res, 501, errorXml('NotImplemented'));
       default:
         this.#forward(req, res, fault);
     }

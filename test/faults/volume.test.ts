@@ -15,14 +15,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Error, S3NetworkError, type S3Client } from '../../src/index.js';
 import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from '../integration/server.js';
-import { faultedClient, type Pace } from './harness.js';
+import { faultedClient, PATIENT, type Pace } from './harness.js';
 import { randomFaults, seededRandom, type Fault } from './proxy.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const ROUNDS = Math.max(1, Number(process.env['S3LANE_FAULT_SOAK'] ?? 1));
-/** Many requests in flight on a loaded machine: a timeout that only the injected faults exceed. */
-const VOLUME: Pace = { timeoutMs: 2_000, delayMs: 2_600, deadlineMs: 60_000 };
+/** Many requests in flight on a loaded machine, some of them held back ('delay') past the timeout. */
+const VOLUME: Pace = { timeoutMs: 3_000, delayMs: 3_500, deadlineMs: 60_000 };
+/** Room for slow machines: each of these tests takes seconds on an idle 2-core one. */
+const LONG_TEST_MS = 240_000;
 const CUT_BODIES: readonly Fault[] = ['truncate-body'];
 
 const md5 = (bytes: Uint8Array): string => `"${createHash('md5').update(bytes).digest('hex')}"`;
@@ -93,11 +95,11 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
         else expect(etag.startsWith('"') ? etag : `"${etag}"`, key).toBe(md5(bytes));
       }
       expect(await direct.listMultipartUploads({ prefix: `batch-${round}/` })).toEqual([]);
-    });
+    }, LONG_TEST_MS);
 
     it(`200 ranged GETs whose bodies are cut halfway return exact bytes through resumption (seed ${round})`, async () => {
       const random = seededRandom(2000 + round);
-      const client = await faultedClient(server(), bucket, randomFaults(round, 0.3, CUT_BODIES), VOLUME, {
+      const client = await faultedClient(server(), bucket, randomFaults(round, 0.3, CUT_BODIES), PATIENT, {
         retries: { retries: 8, baseDelayMs: 5, maxDelayMs: 50 },
       });
       try {
@@ -126,10 +128,10 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
       } finally {
         await client.close();
       }
-    });
+    }, LONG_TEST_MS);
 
     it(`20 downloads whose bodies are cut halfway write exact files through resumption (seed ${round})`, async () => {
-      const client = await faultedClient(server(), bucket, randomFaults(round + 7, 0.5, CUT_BODIES), VOLUME, {
+      const client = await faultedClient(server(), bucket, randomFaults(round + 7, 0.5, CUT_BODIES), PATIENT, {
         retries: { retries: 10, baseDelayMs: 5, maxDelayMs: 50 },
       });
       try {
@@ -148,12 +150,12 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
       } finally {
         await client.close();
       }
-    });
+    }, LONG_TEST_MS);
   }
 
   it('download({ resume: true }) keeps the bytes of a failed run and the next run asks only for the rest', async () => {
     const file = join(dir, 'resumed.bin');
-    const failing = await faultedClient(server(), bucket, ({ operation }) => (operation === 'GetObject' ? 'truncate-body' : undefined), VOLUME, { retries: 0 });
+    const failing = await faultedClient(server(), bucket, ({ operation }) => (operation === 'GetObject' ? 'truncate-body' : undefined), PATIENT, { retries: 0 });
     const error = await failing.s3.download({ key: 'source.bin', file, resume: true }).catch((e: unknown) => e);
     await failing.close();
     expect(error).toBeInstanceOf(S3NetworkError);
@@ -161,7 +163,7 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
     expect(left).toContain('.resumed.bin.s3lane-part');
     expect(left).not.toContain('resumed.bin');
 
-    const healthy = await faultedClient(server(), bucket, () => undefined, VOLUME);
+    const healthy = await faultedClient(server(), bucket, () => undefined, PATIENT);
     const result = await healthy.s3.download({ key: 'source.bin', file, resume: true });
     await healthy.close();
     expect(result.resumedBytes).toBeGreaterThan(0);
@@ -173,7 +175,7 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
   it('download({ resume: true }) starts over when the object changed since the failed run', async () => {
     await direct.put({ key: 'changing.bin', body: source });
     const file = join(dir, 'changing.bin');
-    const failing = await faultedClient(server(), bucket, ({ operation }) => (operation === 'GetObject' ? 'truncate-body' : undefined), VOLUME, { retries: 0 });
+    const failing = await faultedClient(server(), bucket, ({ operation }) => (operation === 'GetObject' ? 'truncate-body' : undefined), PATIENT, { retries: 0 });
     await expect(failing.s3.download({ key: 'changing.bin', file, resume: true })).rejects.toBeInstanceOf(S3NetworkError);
     await failing.close();
     const replaced = patternBytes(300 * KiB, 99);
@@ -201,6 +203,25 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
       await client.close();
     }
   });
+
+  it('parts of uploads refused with 501 fail with that S3Error, never with the abort that stopped their sibling parts', async () => {
+    const body = patternBytes(20 * MiB + 1, 3);
+    const client = await faultedClient(server(), bucket, ({ operation }) => (operation === 'UploadPart' ? 'not-implemented' : undefined), PATIENT);
+    try {
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) => client.s3.upload({ key: `refused/${i}`, body, partSize: 5 * MiB, queueSize: 4 })),
+      );
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe('rejected');
+        const reason: unknown = outcome.status === 'rejected' ? outcome.reason : undefined;
+        expect(reason).toBeInstanceOf(S3Error);
+        expect((reason as S3Error).code).toBe('NotImplemented');
+      }
+    } finally {
+      await client.close();
+    }
+    expect(await direct.listMultipartUploads({ prefix: 'refused/' })).toEqual([]);
+  }, LONG_TEST_MS);
 
   it('a signal from AbortSignal.timeout() is a deadline: the call ends with DeadlineExceeded and its last failure as cause', async () => {
     const client = await faultedClient(server(), bucket, ({ operation }) => (operation === 'PutObject' ? 'delay' : undefined), {
