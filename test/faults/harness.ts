@@ -21,7 +21,7 @@ export interface Pace {
 /** For small requests. */
 export const QUICK: Pace = { timeoutMs: 1_000, delayMs: 2_000, deadlineMs: 2_500 };
 /** For uploads of 5 MiB parts, on a loaded 2-core machine. */
-export const UNHURRIED: Pace = { timeoutMs: 4_000, delayMs: 5_000, deadlineMs: 7_000 };
+export const UNHURRIED: Pace = { timeoutMs: 5_000, delayMs: 6_000, deadlineMs: 9_000 };
 /** For runs without 'delay' or 'stall-body' faults: only a broken server would exceed it. */
 export const PATIENT: Pace = { timeoutMs: 15_000, delayMs: 16_000, deadlineMs: 60_000 };
 
