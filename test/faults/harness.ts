@@ -9,7 +9,8 @@ import { FaultProxy, type FaultPlan } from './proxy.js';
 
 /**
  * How fast faults resolve. `timeoutMs` bounds each attempt (headers, and each body chunk);
- * the proxy holds a 'delay' answer `delayMs`, well past it; `deadlineMs` bounds a persistent fault's
+ * the proxy holds a 'delay' answer `delayMs`, twice as long (undici's timers above 1 s are coarse, and
+ * a loaded machine fires them late); `deadlineMs` bounds a persistent fault's
  * whole call, short of four attempts' timeouts so that the deadline is what ends it.
  */
 export interface Pace {
@@ -19,9 +20,9 @@ export interface Pace {
 }
 
 /** For small requests. */
-export const QUICK: Pace = { timeoutMs: 1_000, delayMs: 2_000, deadlineMs: 2_500 };
+export const QUICK: Pace = { timeoutMs: 1_000, delayMs: 2_500, deadlineMs: 2_500 };
 /** For uploads of 5 MiB parts, on a loaded 2-core machine. */
-export const UNHURRIED: Pace = { timeoutMs: 5_000, delayMs: 6_000, deadlineMs: 9_000 };
+export const UNHURRIED: Pace = { timeoutMs: 5_000, delayMs: 11_000, deadlineMs: 9_000 };
 /** For runs without 'delay' or 'stall-body' faults: only a broken server would exceed it. */
 export const PATIENT: Pace = { timeoutMs: 15_000, delayMs: 16_000, deadlineMs: 60_000 };
 

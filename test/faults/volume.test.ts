@@ -22,7 +22,7 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const ROUNDS = Math.max(1, Number(process.env['S3LANE_FAULT_SOAK'] ?? 1));
 /** Many requests in flight on a loaded machine, some of them held back ('delay') past the timeout. */
-const VOLUME: Pace = { timeoutMs: 3_000, delayMs: 3_500, deadlineMs: 60_000 };
+const VOLUME: Pace = { timeoutMs: 3_000, delayMs: 6_500, deadlineMs: 60_000 };
 /** Room for slow machines: each of these tests takes seconds on an idle 2-core one. */
 const LONG_TEST_MS = 240_000;
 const CUT_BODIES: readonly Fault[] = ['truncate-body'];
