@@ -108,6 +108,8 @@ async function signatureProblem(req: Received, secrets: Readonly<Record<string, 
     region,
     service,
     sha256: Sha256,
+    // Only S3 sends x-amz-content-sha256; STS signs the body's hash without the header.
+    applyChecksum: false,
   });
   const [hostname = '', port] = (headers.host ?? '').split(':');
   const request = new HttpRequest({ method: req.method, protocol: 'http:', hostname, port: port === undefined ? undefined : Number(port), path: req.path, headers, body: req.body });
