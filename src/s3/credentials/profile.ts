@@ -24,6 +24,14 @@ import { nonEmpty, type Credentials, type SourceContext, type SourceResult } fro
 export async function credentialsFromProfile(ctx: SourceContext): Promise<SourceResult> {
   const profile = profileOf(ctx.files);
   const name = ctx.files.profile;
+  if (!profile && name !== 'default') {
+    // A profile the user named must not quietly give way to the instance's role, as in the AWS CLI.
+    throw new S3CredentialsError(
+      'CredentialsNotFound',
+      `Profile "${name}" does not exist: ${describeProfileLookup(ctx.files, name).join('; ')}. ` +
+        `Create it with \`aws configure --profile ${name}\`, or select another one.`,
+    );
+  }
   if (!profile || !hasCredentialSettings(profile)) {
     return { skipped: describeProfileLookup(ctx.files, name).join('; ') };
   }

@@ -75,6 +75,7 @@ describe('the default credential chain', () => {
 
   it('says why an explicit profile skipped the environment', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'AKIDENV', AWS_SECRET_ACCESS_KEY: SECRET, AWS_EC2_METADATA_DISABLED: 'true' };
+    home.write('.aws/config', '[profile ci]\nregion = eu-west-1\n');
     const e = await failure(defaultCredentialsProvider({ env, homeDir: home.dir, profile: 'ci' }));
     expect(e.message).toContain('  - environment: profile "ci" was asked for explicitly\n');
     expect(e.message).toContain('run `aws configure --profile ci`');

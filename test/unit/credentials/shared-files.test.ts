@@ -81,9 +81,11 @@ describe('static keys from the environment and the shared files, and the region 
     expect(e.message).toContain('run `aws configure`');
   });
 
-  it('names a missing profile section', async () => {
+  it('stops at a named profile that does not exist, naming where it looked (no fall-through to other sources)', async () => {
     write('.aws/credentials', `[default]\naws_access_key_id = ${AKID}\naws_secret_access_key = ${SECRET}`);
-    const e = await failure(provider({ AWS_PROFILE: 'prod' }));
+    const e = await failure(provider({ AWS_PROFILE: 'prod', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:1/never-asked' }));
+    expect(e.code).toBe('CredentialsNotFound');
+    expect(e.message).toContain('Profile "prod" does not exist: ');
     expect(e.message).toContain(`${join(home, '.aws', 'credentials')} [prod]: no such section`);
     expect(e.message).toContain('aws configure --profile prod');
   });
