@@ -19,7 +19,6 @@ import { assumeRole, stsEndpoint } from './sts.js';
 import { stsRegion, webIdentityCredentials } from './web-identity.js';
 import { nonEmpty, type Credentials, type SourceContext, type SourceResult } from './types.js';
 
-
 /** The selected profile's credentials, or why it has none. */
 export async function credentialsFromProfile(ctx: SourceContext): Promise<SourceResult> {
   const profile = profileOf(ctx.files);
