@@ -27,7 +27,9 @@
 #   S3_SERVER_KEEP_DIR=1      keep the RGW temp dir (config, logs) after the run, for debugging
 #   S3_SERVER_DEBUG=1         print each start-up step with its time, and the daemons' memory
 #   S3_SERVER_STS=1           RGW only: also serve STS (AssumeRole) and the IAM role API; the test
-#                             user may create roles (caps roles=*)
+#                             user may create roles (caps roles=*). Only for the STS test (npm run
+#                             test:sts): with STS on, RGW answers AccessDenied instead of
+#                             SignatureDoesNotMatch / InvalidAccessKeyId to a bad signature
 set -euo pipefail
 
 # Fixed test credentials (AWS's documentation example key pair); docker-compose.yml has the same.

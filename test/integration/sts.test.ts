@@ -2,7 +2,9 @@
  * STS AssumeRole checked by a server that verifies the signature: Ceph RGW's own STS (enabled by
  * S3_SERVER_STS=1 in scripts/s3-server.sh). The role is created through RGW's IAM API, then a
  * client whose profile says only `role_arn`, `source_profile` and `endpoint_url` assumes it and
- * uses the temporary credentials (with their session token) for real S3 calls.
+ * uses the temporary credentials (with their session token) for real S3 calls. Its own RGW
+ * (`npm run test:sts`, part of `npm test`): with STS on, RGW answers a bad signature with
+ * AccessDenied, not SignatureDoesNotMatch, which the other integration tests check.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +29,7 @@ async function iam(params: Record<string, string>): Promise<{ status: number; bo
   return { status: res.statusCode, body: await res.body.text() };
 }
 
-// `npm test` sets S3_SERVER_STS=1; elsewhere (MinIO, an external server) the title says why it is skipped.
+// Skipped in the main run (no S3_SERVER_STS), with a title that says so; run by `npm run test:sts`.
 (stsEnabled ? describeWithServer : describeWithServer.skip)(
   stsEnabled ? 'STS AssumeRole against Ceph RGW (verifies the signature)' : 'STS AssumeRole against Ceph RGW: skipped, needs S3_SERVER_STS=1 and the RGW of scripts/s3-server.sh',
   () => {

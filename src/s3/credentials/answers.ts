@@ -34,11 +34,10 @@ export function credentialsFrom(
   fields: { accessKeyId?: string | undefined; secretAccessKey?: string | undefined; sessionToken?: string | undefined; expiration?: string | number | undefined },
   requireToken: boolean,
 ): Credentials {
-  const missing = [
-    fields.accessKeyId === undefined && 'access key id',
-    fields.secretAccessKey === undefined && 'secret access key',
-    requireToken && fields.sessionToken === undefined && 'session token',
-  ].filter((m): m is string => m !== false);
+  const missing: string[] = [];
+  if (fields.accessKeyId === undefined) missing.push('access key id');
+  if (fields.secretAccessKey === undefined) missing.push('secret access key');
+  if (requireToken && fields.sessionToken === undefined) missing.push('session token');
   if (missing.length > 0 || fields.accessKeyId === undefined || fields.secretAccessKey === undefined) {
     throw new S3CredentialsError('CredentialsProviderError', `${source}: the answer has no ${missing.join(', ')}.`);
   }

@@ -310,15 +310,14 @@ describe('credential_process', () => {
   };
 
   it('runs the command (through the shell, quoting intact) and reads Version 1 JSON from stdout', async () => {
-    const path = script(
-      `echo "args: $1" >&2\nprintf '{"Version": 1, "AccessKeyId": "${AKID}", "SecretAccessKey": "${SECRET}", "SessionToken": "tok", "Expiration": "${FAR_FUTURE}"}'`,
-    );
+    // The session token echoes the first argument: "two words" must arrive as one.
+    const path = script(`printf '{"Version": 1, "AccessKeyId": "${AKID}", "SecretAccessKey": "${SECRET}", "SessionToken": "%s", "Expiration": "${FAR_FUTURE}"}' "$1"`);
     home.write('.aws/config', `[default]\ncredential_process = sh "${path}" "two words"\n`);
-    await expect(chain({})()).resolves.toEqual({ accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: 'tok', expiration: new Date(FAR_FUTURE) });
+    await expect(chain({})()).resolves.toEqual({ accessKeyId: AKID, secretAccessKey: SECRET, sessionToken: 'two words', expiration: new Date(FAR_FUTURE) });
   });
 
   it.each([
-    ['exits non-zero', `echo "${SECRET}" >&2; exit 3`, 'credential_process of profile "default": the command exited with code 3.'],
+    ['exits non-zero', 'echo "stderr-only-diagnostic" >&2; exit 3', 'credential_process of profile "default": the command exited with code 3.'],
     ['prints no JSON', 'echo hello', 'credential_process of profile "default": the answer is not a JSON object.'],
     ['prints another Version', `echo '{"Version": 2, "AccessKeyId": "a", "SecretAccessKey": "b"}'`, 'the output must have "Version": 1, got 2.'],
     ['omits the secret', `echo '{"Version": 1, "AccessKeyId": "a"}'`, 'the answer has no secret access key.'],
@@ -326,7 +325,7 @@ describe('credential_process', () => {
     home.write('.aws/config', `[default]\ncredential_process = sh ${script(body)}\n`);
     const e = await failure(chain({}));
     expect(e.message).toContain(message);
-    expect(visibleText(e)).not.toContain(SECRET);
+    expect(visibleText(e)).not.toContain('stderr-only-diagnostic');
   });
 
   it('kills a command that does not finish within the time limit', async () => {
