@@ -11,10 +11,11 @@ import { SigV4Signer } from '../../signer/index.js';
 import { S3CredentialsError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { dnsSuffixForRegion } from '../region.js';
+import { backoffDelay, sleep, type RetryPolicy } from '../retry.js';
 import { parseError } from '../xml.js';
 import { credentialsFrom } from './answers.js';
 import { configuredEndpoint } from './endpoint-config.js';
-import { httpCall, SERVICE_TIMEOUT_MS } from './http.js';
+import { EndpointUnreachableError, httpCall, SERVICE_TIMEOUT_MS, type HttpAnswer } from './http.js';
 import type { SharedFiles } from './shared-files.js';
 import type { Credentials, SharedConfigOptions } from './types.js';
 
@@ -88,6 +89,11 @@ export async function assumeRoleWithWebIdentity(req: WebIdentityRequest): Promis
 
 const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
 
+// STS answers these (or a 5xx, or no answer at all) to a call worth repeating, as the SDKs' standard
+// retry mode and their web identity provider treat them.
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'IDPCommunicationError']);
+const STS_RETRY: RetryPolicy = { retries: 2, baseDelayMs: 100, maxDelayMs: 1_000 };
+
 async function callSts(
   action: string,
   req: RoleRequest,
@@ -97,16 +103,28 @@ async function callSts(
   secrets: readonly (string | undefined)[],
 ): Promise<Credentials> {
   const source = `STS ${action} (${req.roleArn})`;
-  const answer = await httpCall({ source, method: 'POST', url, headers, body, timeoutMs: req.timeoutMs ?? SERVICE_TIMEOUT_MS, secrets });
-  if (answer.status !== 200) {
+  for (let attempt = 0; ; attempt++) {
+    const last = attempt >= STS_RETRY.retries;
+    let answer: HttpAnswer;
+    try {
+      answer = await httpCall({ source, method: 'POST', url, headers, body, timeoutMs: req.timeoutMs ?? SERVICE_TIMEOUT_MS, secrets });
+    } catch (e) {
+      if (last || !(e instanceof EndpointUnreachableError)) throw e;
+      await sleep(backoffDelay(attempt, STS_RETRY));
+      continue;
+    }
+    if (answer.status === 200) return credentialsFrom(source, stsCredentialFields(action, answer.body), true);
     const error = parseError(answer.body);
+    if (!last && (answer.status >= 500 || RETRYABLE_CODES.has(error?.code ?? ''))) {
+      await sleep(backoffDelay(attempt, STS_RETRY));
+      continue;
+    }
     const detail = error ? `${error.code ?? 'error'}${error.message ? `: ${error.message.replace(/\.$/, '')}` : ''}` : 'no error document';
     throw new S3CredentialsError(
       'CredentialsProviderError',
       redactText(`${source} at ${url.origin} failed with HTTP ${answer.status}, ${detail}.`, secrets),
     );
   }
-  return credentialsFrom(source, stsCredentialFields(action, answer.body), true);
 }
 
 type Fields = Partial<Record<'accessKeyId' | 'secretAccessKey' | 'sessionToken' | 'expiration', string>>;

@@ -296,6 +296,24 @@ describe('STS: assume-role profiles and web identity', () => {
     expect(visibleText(e)).not.toContain('expired-token');
   });
 
+  it('repeats a call STS answers with 503 or IDPCommunicationError, then gives up after 3 attempts', async () => {
+    const answer = stsHandler({ secrets: {}, issue: () => issuedFor(0) });
+    const firstAnswers = [
+      { status: 503 },
+      { status: 400, body: '<ErrorResponse><Error><Code>IDPCommunicationError</Code><Message>try again</Message></Error></ErrorResponse>' },
+    ];
+    const flaky = await serve((req) => firstAnswers.shift() ?? answer(req));
+    const file = home.write('token', 'oidc-token');
+    const env = { AWS_ENDPOINT_URL_STS: flaky.url, AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: 'arn:aws:iam::1:role/r' };
+    await expect(chain(env)()).resolves.toMatchObject({ accessKeyId: issuedFor(0).AccessKeyId });
+    expect(flaky.received).toHaveLength(3);
+
+    const down = await serve(() => ({ status: 503 }));
+    const e = await failure(chain({ ...env, AWS_ENDPOINT_URL_STS: down.url }));
+    expect(e.message).toBe(`STS AssumeRoleWithWebIdentity (arn:aws:iam::1:role/r) at ${down.url} failed with HTTP 503, no error document.`);
+    expect(down.received).toHaveLength(3);
+  });
+
   it('uses the regional endpoint of each partition unless AWS_ENDPOINT_URL_STS is set', () => {
     expect(stsEndpoint('eu-west-1', { env: {}, homeDir: home.dir })).toBe('https://sts.eu-west-1.amazonaws.com');
     expect(stsEndpoint('cn-north-1', { env: {}, homeDir: home.dir })).toBe('https://sts.cn-north-1.amazonaws.com.cn');
