@@ -28,7 +28,8 @@ export function isAllowedContainerHost(hostname: string): boolean {
   return isIP(hostname) === 4 && hostname.startsWith('127.');
 }
 
-function endpointOf(env: NodeJS.ProcessEnv): URL | string {
+/** The endpoint the environment names (the relative URI wins, as in the SDKs), or why there is none. */
+export function containerEndpoint(env: NodeJS.ProcessEnv): URL | string {
   const relative = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI);
   if (relative !== undefined) return new URL(relative.startsWith('/') ? relative : `/${relative}`, `http://${ECS_HOST}`);
   const full = nonEmpty(env.AWS_CONTAINER_CREDENTIALS_FULL_URI);
@@ -67,7 +68,7 @@ async function authorizationToken(env: NodeJS.ProcessEnv): Promise<string | unde
 }
 
 export async function credentialsFromContainer(ctx: SourceContext): Promise<SourceResult> {
-  const url = endpointOf(ctx.env);
+  const url = containerEndpoint(ctx.env);
   if (typeof url === 'string') return { skipped: url };
   return { credentials: await fetchContainerCredentials(url, ctx) };
 }

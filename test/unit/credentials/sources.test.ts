@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultCredentialsProvider, type ChainOptions } from '../../../src/s3/credentials/index.js';
-import { isAllowedContainerHost } from '../../../src/s3/credentials/container.js';
+import { containerEndpoint, isAllowedContainerHost } from '../../../src/s3/credentials/container.js';
 import { stsEndpoint } from '../../../src/s3/credentials/sts.js';
 import { AKID, failure, NO_IMDS, SECRET, tempHome, visibleText, type TempHome } from './fixture.js';
 import { closedPortUrl, startServer, type LocalServer } from './local-server.js';
@@ -135,6 +135,17 @@ describe('container credentials (ECS, EKS Pod Identity)', () => {
     const e = await failure(chain({ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://credentials.example.com/creds' }));
     expect(e.message).toContain('over plain HTTP must point at 169.254.170.2, the EKS Pod Identity agent');
     expect(e.message).toContain('not credentials.example.com');
+  });
+
+  it.each([
+    [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '/v2/credentials/abc-123' }, 'http://169.254.170.2/v2/credentials/abc-123'],
+    [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: 'v2/credentials/x', AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:1/y' }, 'http://169.254.170.2/v2/credentials/x'],
+    [{ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://169.254.170.23/v1/credentials' }, 'http://169.254.170.23/v1/credentials'],
+    [{ AWS_CONTAINER_CREDENTIALS_FULL_URI: 'https://creds.example.com/role' }, 'https://creds.example.com/role'],
+    [{ AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '' }, 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are not set'],
+  ])('container endpoint for %j: %s', (env, expected) => {
+    const url = containerEndpoint(env);
+    expect(typeof url === 'string' ? url : url.href).toBe(expected);
   });
 
   it.each([
