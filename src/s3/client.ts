@@ -111,9 +111,10 @@ export class S3Client {
     const env = process.env;
     // Everything that can reject the options runs first, synchronously, before any resource exists.
     const retry = retryPolicyOf(options.retries);
-    const profile = options.profile === undefined ? {} : { profile: options.profile };
-    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(profile));
-    const endpoint = options.endpoint || configuredEndpoint('s3', { ...profile, env });
+    const shared = { env, profile: options.profile };
+    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
+    // Reads ~/.aws/config synchronously (a small file, once per client) unless the endpoint is given.
+    const endpoint = options.endpoint || configuredEndpoint('s3', shared);
     if (endpoint !== undefined) parseEndpoint(endpoint);
     // An endpoint that names its region (s3.eu-west-1.amazonaws.com; R2's 'auto') outranks the
     // environment's default region, which may be meant for other services.
@@ -138,7 +139,7 @@ export class S3Client {
     } else {
       // Only the profile's region needs file I/O: read it on first use, keeping the constructor
       // synchronous. Each call awaits (and so sees) a failure; unused, it must not crash the process.
-      const pending = resolveRegion({ ...profile, env }).then(build);
+      const pending = resolveRegion(shared).then(build);
       pending.catch(() => undefined);
       this.#pipeline = pending;
     }

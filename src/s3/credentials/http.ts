@@ -84,11 +84,7 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
     return { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') };
   } catch (e) {
     if (e instanceof S3CredentialsError) throw e;
-    const reason = signal.aborted ? `timed out after ${call.timeoutMs} ms` : causeText(e);
-    throw new EndpointUnreachableError(
-      reason,
-      redactText(`${call.source}: no answer from ${where} (${reason}).`, call.secrets ?? []),
-      { cause: e },
-    );
+    const reason = redactText(signal.aborted ? `timed out after ${call.timeoutMs} ms` : causeText(e), call.secrets ?? []);
+    throw new EndpointUnreachableError(reason, `${call.source}: no answer from ${where} (${reason}).`, { cause: e });
   }
 }

@@ -10,6 +10,12 @@ export const AKID = 'AKIAIOSFODNN7EXAMPLE';
 export const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 export const TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def==';
 
+/**
+ * Time limit for calls that should succeed: generous, because two shared cores under load can take
+ * longer than the 1 s production default to answer even on 127.0.0.1. Time-out tests set their own.
+ */
+export const PATIENT = { timeoutMs: 10_000 } as const;
+
 /** No instance metadata: a test must never reach for 169.254.169.254. */
 export const NO_IMDS = { AWS_EC2_METADATA_DISABLED: 'true' } as const;
 

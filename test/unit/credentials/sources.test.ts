@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultCredentialsProvider, type ChainOptions } from '../../../src/s3/credentials/index.js';
 import { containerEndpoint, isAllowedContainerHost } from '../../../src/s3/credentials/container.js';
 import { stsEndpoint } from '../../../src/s3/credentials/sts.js';
-import { AKID, failure, NO_IMDS, SECRET, tempHome, visibleText, type TempHome } from './fixture.js';
+import { AKID, failure, NO_IMDS, PATIENT, SECRET, tempHome, visibleText, type TempHome } from './fixture.js';
 import { closedPortUrl, startServer, type LocalServer } from './local-server.js';
 import { containerHandler, FAR_FUTURE, imdsHandler, ssoHandler, stsHandler, type IssuedCredentials } from './protocols.js';
 
@@ -35,11 +35,11 @@ afterEach(async () => {
 });
 
 const chain = (env: NodeJS.ProcessEnv, opts: Omit<ChainOptions, 'env' | 'homeDir'> = {}) =>
-  defaultCredentialsProvider({ env: { ...NO_IMDS, ...env }, homeDir: home.dir, ...opts });
+  defaultCredentialsProvider({ env: { ...NO_IMDS, ...env }, homeDir: home.dir, ...PATIENT, ...opts });
 
 describe('EC2 instance metadata (IMDSv2)', () => {
   const imdsChain = (endpoint: string, extra: NodeJS.ProcessEnv = {}) =>
-    defaultCredentialsProvider({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint, ...extra }, homeDir: home.dir });
+    defaultCredentialsProvider({ env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: endpoint, ...extra }, homeDir: home.dir, ...PATIENT });
 
   it('gets a token with a 6-hour TTL, then the role name and its credentials, each GET carrying the token', async () => {
     const imds = await serve(imdsHandler('web-server-role', ISSUED));
@@ -95,7 +95,7 @@ describe('EC2 instance metadata (IMDSv2)', () => {
   it('reads the endpoint from the profile (ec2_metadata_service_endpoint)', async () => {
     const imds = await serve(imdsHandler('role', ISSUED));
     home.write('.aws/config', `[default]\nec2_metadata_service_endpoint = ${imds.url}\n`);
-    await expect(defaultCredentialsProvider({ env: {}, homeDir: home.dir })()).resolves.toEqual(expected);
+    await expect(defaultCredentialsProvider({ env: {}, homeDir: home.dir, ...PATIENT })()).resolves.toEqual(expected);
   });
 });
 
@@ -255,7 +255,7 @@ describe('STS: assume-role profiles and web identity', () => {
     const imds = await serve(imdsHandler('role', { AccessKeyId: AKID, SecretAccessKey: SECRET, Expiration: FAR_FUTURE }));
     home.write('.aws/config', '[default]\nrole_arn = arn:aws:iam::123456789012:role/x\ncredential_source = Ec2InstanceMetadata\n');
     const env = { ...stsEnv(), AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url };
-    await expect(defaultCredentialsProvider({ env, homeDir: home.dir })()).resolves.toMatchObject({ accessKeyId: issuedFor(0).AccessKeyId });
+    await expect(defaultCredentialsProvider({ env, homeDir: home.dir, ...PATIENT })()).resolves.toMatchObject({ accessKeyId: issuedFor(0).AccessKeyId });
   });
 
   it.each([
