@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
-import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
+import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
 import {
@@ -58,12 +58,23 @@ import { callSignal, type CallOptions } from './deadline.js';
 export interface S3ClientOptions {
   /**
    * The store's URL, e.g. `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`.
-   * Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS's regional endpoint for the bucket.
+   * Default, as in the AWS CLI: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `services`
+   * section (`s3 = / endpoint_url = …`), the profile's `endpoint_url` (none of them when
+   * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), else AWS's regional endpoint for the bucket.
    */
   endpoint?: string;
   /** Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1'. */
   region?: string;
-  /** Static keys, or an async provider (refreshed before `expiration`). Default: env, then ~/.aws files. */
+  /**
+   * Profile of ~/.aws/config and ~/.aws/credentials for credentials, region and endpoint, like
+   * AWS_PROFILE (default: AWS_PROFILE, else "default"). Given here, it also skips the environment's keys.
+   */
+  profile?: string;
+  /**
+   * Static keys, or an async provider (refreshed before `expiration`). Default: the AWS SDKs' chain:
+   * environment, the profile (keys, credential_process, assume-role, web identity, SSO), web
+   * identity from the environment, container credentials (ECS, EKS Pod Identity), EC2 instance metadata.
+   */
   credentials?: CredentialsInput;
   /** Bucket used by calls that name none. */
   bucket?: string;
@@ -129,10 +140,12 @@ export class S3Client {
     checkClientOptions(options);
     const retry = retryPolicyOf(options.retries);
     this.#deadlineMs = options.deadlineMs;
-    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider());
-    const envEndpoint = fromEnv(env, 'AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL');
-    if (options.endpoint === undefined && envEndpoint) checkEndpoint(envEndpoint.value, 'endpoint', envEndpoint.source);
-    const endpoint = options.endpoint ?? envEndpoint?.value;
+    const shared = { env, profile: options.profile };
+    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
+    // Reads ~/.aws/config synchronously (a small file, once per client) unless the endpoint is given.
+    const configured = options.endpoint === undefined ? configuredEndpoint('s3', shared) : undefined;
+    if (configured !== undefined) checkEndpoint(configured, 'endpoint', ' (from AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the AWS config profile)');
+    const endpoint = options.endpoint ?? configured;
     // An endpoint that names its region (s3.eu-west-1.amazonaws.com; R2's 'auto') outranks the
     // environment's default region, which may be meant for other services.
     const envRegion = fromEnv(env, 'AWS_REGION', 'AWS_DEFAULT_REGION');
@@ -163,7 +176,7 @@ export class S3Client {
     } else {
       // Only the profile's region needs file I/O: read it on first use, keeping the constructor
       // synchronous. Each call awaits (and so sees) a failure; unused, it must not crash the process.
-      const pending = resolveRegion().then((profileRegion) => {
+      const pending = resolveRegion(shared).then((profileRegion) => {
         checkRegion(profileRegion, 'region', ' (from the AWS config profile)');
         return build(profileRegion);
       });

@@ -17,7 +17,7 @@ import {
   uriEncode,
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
-import type { Credentials, CredentialsCache } from './credentials.js';
+import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { abortedError, isDeadlineReason } from './deadline.js';
 import {

@@ -120,6 +120,7 @@ const CLIENT_OPTIONS = object({
   endpoint: optional(checkEndpoint),
   region: optional(checkRegion),
   credentials: optional(credentials),
+  profile: optional(string('InvalidOption', { nonEmpty: true })),
   bucket: optional(string('InvalidBucketName')),
   forcePathStyle: optional(boolean('InvalidOption')),
   payloadSigning: optional(oneOf('InvalidPayloadSigning', ['auto', 'sha256', 'unsigned', 'streaming'])),
