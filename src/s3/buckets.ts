@@ -1,5 +1,7 @@
 /** Bucket operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, the bucket's region. */
+import { aclHeaders, type CannedAcl } from './acl.js';
 import { bytesBody } from './body.js';
+import { S3ConfigError } from './config-error.js';
 import { S3Error } from './errors.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
 import { buildCreateBucketConfiguration, parseListBuckets, parseLocationConstraint, type BucketSummary } from './xml.js';
@@ -57,12 +59,26 @@ export interface BucketInput {
   signal?: AbortSignal;
 }
 
-export async function createBucket(pipeline: RequestPipeline, bucket: string, input: BucketInput): Promise<void> {
+export interface CreateBucketInput extends BucketInput {
+  /** A canned ACL for the bucket, e.g. 'private'. */
+  acl?: CannedAcl;
+  /**
+   * Where to create it (sent as LocationConstraint unless us-east-1). Default: the client's region.
+   * On Ceph RGW it names a zonegroup (its api_name).
+   */
+  region?: string;
+}
+
+export async function createBucket(pipeline: RequestPipeline, bucket: string, input: CreateBucketInput): Promise<void> {
+  if (input.region !== undefined && (typeof input.region !== 'string' || !/^[a-z0-9-]+$/i.test(input.region))) {
+    throw new S3ConfigError('InvalidRegion', `region must be a region name such as 'eu-west-1', got ${JSON.stringify(String(input.region))}.`);
+  }
   // Outside us-east-1, S3 needs the region in the body, else the bucket is made in us-east-1.
-  const configuration = buildCreateBucketConfiguration(pipeline.regionFor(bucket));
+  const configuration = buildCreateBucketConfiguration(input.region ?? pipeline.regionFor(bucket));
   const response = await pipeline.send({
     method: 'PUT',
     bucket,
+    headers: aclHeaders(input.acl),
     body: configuration ? bytesBody(new TextEncoder().encode(configuration)) : undefined,
     payloadSigning: 'sha256',
     signal: input.signal,

@@ -11,8 +11,18 @@ import {
   listBuckets,
   type BucketInput,
   type BucketSummary,
+  type CreateBucketInput,
   type ListBucketsInput,
 } from './buckets.js';
+import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './tagging.js';
+import {
+  getBucketVersioning,
+  listVersions,
+  setBucketVersioning,
+  type ListVersionsInput,
+  type ObjectVersion,
+  type SetVersioningInput,
+} from './versioning.js';
 import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
 import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
@@ -199,7 +209,8 @@ export class S3Client {
     return copyObject(await this.#pipeline, this.#bucketOf(input.from), this.#bucketOf(input.to), input);
   }
 
-  async createBucket(input: BucketInput = {}): Promise<void> {
+  /** @example await s3.createBucket({ bucket: 'logs', region: 'eu-west-1', acl: 'private' }); */
+  async createBucket(input: CreateBucketInput = {}): Promise<void> {
     return createBucket(await this.#pipeline, this.#bucketOf(input), input);
   }
 
@@ -214,6 +225,38 @@ export class S3Client {
   /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
   async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
     return listBuckets(await this.#pipeline, input);
+  }
+
+  /** Turns versioning on (`enabled: true`) or suspends it. */
+  async setBucketVersioning(input: SetVersioningInput): Promise<void> {
+    return setBucketVersioning(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** 'Enabled', 'Suspended', or undefined if versioning was never turned on. */
+  async getBucketVersioning(input: BucketInput = {}): Promise<'Enabled' | 'Suspended' | undefined> {
+    return getBucketVersioning(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /**
+   * Every version and delete marker (all pages), each key's newest first.
+   * @example for await (const v of s3.listVersions({ prefix: 'docs/' })) console.log(v.key, v.versionId, v.deleteMarker);
+   */
+  async *listVersions(input: ListVersionsInput = {}): AsyncGenerator<ObjectVersion> {
+    yield* listVersions(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** The object's tags (of `versionId`, else the current version). */
+  async getObjectTags(input: TaggingInput): Promise<Tags> {
+    return getObjectTags(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** Replaces all of the object's tags. */
+  async putObjectTags(input: PutTagsInput): Promise<{ versionId: string | undefined }> {
+    return putObjectTags(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  async deleteObjectTags(input: TaggingInput): Promise<void> {
+    return deleteObjectTags(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /** The region the bucket lives in, e.g. 'eu-west-1'. */

@@ -25,6 +25,14 @@ export type S3ConfigErrorCode =
   | 'InvalidPartNumber'
   | 'InvalidParts'
   | 'InvalidUploadId'
+  // Object options: encryption, tags, ACLs, checksums, raw headers, versioning
+  | 'InvalidEncryption'
+  | 'InvalidSseCustomerKey'
+  | 'InvalidTags'
+  | 'InvalidAcl'
+  | 'InvalidChecksum'
+  | 'InvalidHeader'
+  | 'InvalidVersioning'
   // Presigned URLs and POST policies
   | 'InvalidMethod'
   | 'InvalidExpires'

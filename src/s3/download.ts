@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
-import { sendGetObject, type GetInput } from './objects.js';
+import { checksumCheckFor, sendGetObject, type GetInput } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
 
 export interface DownloadInput extends GetInput {
@@ -28,7 +28,11 @@ export async function download(pipeline: RequestPipeline, bucket: string, input:
   try {
     // Node stream to Node stream: no web-stream hop per chunk. pipeline() destroys both on failure,
     // which releases the connection.
-    await pipeStreams(response.body, createWriteStream(partial, { flags: 'wx' }), { signal: input.signal });
+    const file = createWriteStream(partial, { flags: 'wx' });
+    // With `checksum: true`, a mismatch fails the pipeline before the rename: no corrupt file is kept.
+    const check = checksumCheckFor(response, bucket, input);
+    if (check) await pipeStreams(response.body, check.transform(), file, { signal: input.signal });
+    else await pipeStreams(response.body, file, { signal: input.signal });
     await rename(partial, input.file);
   } catch (error) {
     response.body.destroy();

@@ -6,11 +6,14 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
 import { bytesBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
+import { checksumHeader, multipartChecksum, multipartChecksumType, type ChecksumAlgorithm } from './checksum/index.js';
+import { checksumOfBody } from './checksum/stream.js';
 import { S3ConfigError } from './config-error.js';
 import { S3Error } from './errors.js';
-import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
+import { checkChecksumAlgorithm, objectHeaders, type ObjectHeaderOptions } from './headers.js';
 import { headObject } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
+import { sseCustomerHeaders, type SseCustomerKey } from './sse.js';
 import {
   buildCompleteMultipartUpload,
   MAX_PART_NUMBER,
@@ -25,11 +28,19 @@ export interface MultipartTarget {
   readonly bucket: string;
   readonly key: string;
   readonly uploadId: string;
+  /** SSE-C: every part is sent with the key (and the HEAD after Complete, on stores that need it). */
+  readonly sseCustomerKey?: SseCustomerKey | undefined;
+  /** Each part carries this checksum, and Complete lists them. */
+  readonly checksum?: ChecksumAlgorithm | undefined;
 }
 
 export interface CompletedPart {
   readonly partNumber: number;
   readonly etag: string;
+  /** The part's checksum (base64) in the upload's algorithm, when it has one. */
+  readonly checksum?: string | undefined;
+  /** The part's length in bytes (uploadPart reports it): with CRC checksums, Complete then sends the whole object's. */
+  readonly size?: number | undefined;
 }
 
 /** S3's limits: https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html */
@@ -48,26 +59,40 @@ export interface MultipartRef {
   signal?: AbortSignal;
 }
 
+/** What the calls after Create must repeat: the SSE-C key, and the checksum algorithm, if the upload has them. */
+export interface MultipartOptions {
+  sseCustomerKey?: SseCustomerKey;
+  checksum?: ChecksumAlgorithm;
+}
+
 export interface CreateMultipartUploadInput extends ObjectHeaderOptions {
   bucket?: string;
   key: string;
   signal?: AbortSignal;
 }
 
-/** CreateMultipartUpload: the object's headers (type, metadata …) are given here, not with the parts. */
+/**
+ * CreateMultipartUpload: the object's headers (type, metadata, encryption, tags …) are given here,
+ * not with the parts. With `checksum`, the upload's checksum type is FULL_OBJECT for CRCs and
+ * COMPOSITE for SHA1/SHA256 (see multipartChecksumType).
+ */
 export async function createMultipartUpload(
   pipeline: RequestPipeline,
   bucket: string,
   input: CreateMultipartUploadInput,
 ): Promise<MultipartTarget> {
-  const { key, signal } = input;
+  const { key, signal, checksum, sseCustomerKey } = input;
   const headers = objectHeaders(input);
+  if (checksum) {
+    headers['x-amz-checksum-algorithm'] = checksum;
+    headers['x-amz-checksum-type'] = multipartChecksumType(checksum);
+  }
   const response = await pipeline.send({ method: 'POST', bucket, key, query: { uploads: '' }, headers, signal });
   const { uploadId } = parseInitiateMultipartUpload(await response.body.text());
-  return { bucket, key, uploadId };
+  return { bucket, key, uploadId, sseCustomerKey, checksum };
 }
 
-export interface UploadPartInput extends MultipartRef {
+export interface UploadPartInput extends MultipartRef, MultipartOptions {
   /** 1 … 10,000. Every part but the last must be at least 5 MiB. */
   partNumber: number;
   body: BodyInput;
@@ -90,8 +115,10 @@ export function checkUploadId(uploadId: unknown): string {
 }
 
 /** The upload a public call names, checked. */
-function targetOf(bucket: string, input: MultipartRef): MultipartTarget {
-  return { bucket, key: input.key, uploadId: checkUploadId(input.uploadId) };
+function targetOf(bucket: string, input: MultipartRef & MultipartOptions): MultipartTarget {
+  sseCustomerHeaders(input.sseCustomerKey);
+  const checksum = checkChecksumAlgorithm(input.checksum);
+  return { bucket, key: input.key, uploadId: checkUploadId(input.uploadId), sseCustomerKey: input.sseCustomerKey, checksum };
 }
 
 /** The public UploadPart: prepares the body, then sends it as upload() sends its parts. */
@@ -109,11 +136,15 @@ export async function uploadPart(
   body: PreparedBody,
   signal?: AbortSignal,
 ): Promise<CompletedPart> {
+  const headers = sseCustomerHeaders(target.sseCustomerKey);
+  const checksum = target.checksum ? await checksumOfBody(body, target.checksum) : undefined;
+  if (target.checksum && checksum) headers[checksumHeader(target.checksum)] = checksum;
   const response = await pipeline.send({
     method: 'PUT',
     bucket: target.bucket,
     key: target.key,
     query: { partNumber: String(partNumber), uploadId: target.uploadId },
+    headers,
     body,
     signal,
   });
@@ -129,7 +160,7 @@ export async function uploadPart(
       key: target.key,
     });
   }
-  return { partNumber, etag };
+  return { partNumber, etag, checksum, size: body.length };
 }
 
 /**
@@ -147,18 +178,25 @@ export async function completeMultipartUpload(
   // caller's list (the public call) fails here, before anything is sent.
   let document: string;
   try {
-    document = buildCompleteMultipartUpload(parts);
+    document = buildCompleteMultipartUpload(parts, target.checksum);
   } catch (error) {
     if (!(error instanceof RangeError)) throw error;
     throw new S3ConfigError('InvalidParts', `completeMultipartUpload: ${error.message}.`);
   }
   const xml = new TextEncoder().encode(document);
+  const headers: Record<string, string> = { 'content-type': 'application/xml', ...sseCustomerHeaders(target.sseCustomerKey) };
+  const whole = fullObjectChecksum(target.checksum, parts);
+  if (target.checksum && whole) {
+    // S3 checks the whole object's CRC against the one it combines from the parts.
+    headers[checksumHeader(target.checksum)] = whole;
+    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
   const response = await pipeline.send({
     method: 'POST',
     bucket: target.bucket,
     key: target.key,
     query: { uploadId: target.uploadId },
-    headers: { 'content-type': 'application/xml' },
+    headers,
     body: bytesBody(xml),
     payloadSigning: 'sha256',
     errorInBody: true,
@@ -169,8 +207,16 @@ export async function completeMultipartUpload(
   if ('error' in result) throw new Error('CompleteMultipartUpload: unexpected <Error> body');
   const versionId = headerValue(response.headers, 'x-amz-version-id');
   if (result.etag) return { etag: result.etag, versionId };
-  const info = await headObject(pipeline, target.bucket, { key: target.key, signal });
+  const info = await headObject(pipeline, target.bucket, { key: target.key, sseCustomerKey: target.sseCustomerKey, signal });
   return { etag: info.etag ?? '', versionId: versionId ?? info.versionId };
+}
+
+/** The whole object's CRC from its parts', when every part's checksum and size are known. */
+function fullObjectChecksum(algorithm: ChecksumAlgorithm | undefined, parts: readonly CompletedPart[]): string | undefined {
+  if (!algorithm || multipartChecksumType(algorithm) !== 'FULL_OBJECT') return undefined;
+  const known = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ value: p.checksum, size: p.size }));
+  if (known.some((p) => p.value === undefined || p.size === undefined)) return undefined;
+  return multipartChecksum(algorithm, known as { value: string; size: number }[]);
 }
 
 /** Aborts the upload so its parts stop taking space. An upload already gone (NoSuchUpload) is fine. */
@@ -192,7 +238,7 @@ export async function abortMultipartUpload(pipeline: RequestPipeline, target: Mu
 
 export type { PartSummary };
 
-export interface CompleteMultipartUploadInput extends MultipartRef {
+export interface CompleteMultipartUploadInput extends MultipartRef, MultipartOptions {
   /** Every part, with the ETag its upload answered; any order (they are sent sorted). */
   parts: readonly CompletedPart[];
 }

@@ -22,6 +22,7 @@ import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint
 import { isExpiredCredentialsCode, S3Error, S3NetworkError } from './errors.js';
 import { parseError } from './xml.js';
 import { redactText } from './redact.js';
+import { SSE_CUSTOMER_KEY_HEADERS } from './sse.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
@@ -99,6 +100,8 @@ interface SignedAttempt {
   readonly canonicalRequest: string;
   readonly stringToSign: string;
   readonly credentials: Credentials;
+  /** Values no error or log line may show: the secret key, the session token, SSE-C keys. */
+  readonly secrets: string[];
 }
 
 export class RequestPipeline {
@@ -185,7 +188,7 @@ export class RequestPipeline {
           method: request.method,
           bucket: request.bucket,
           key: request.key,
-          secrets: secretsOf(signed.credentials),
+          secrets: signed.secrets,
         });
         if (replayable && attempt < retry.retries && networkError.retryable) {
           await sleep(backoffDelay(attempt++, retry), request.signal);
@@ -261,8 +264,8 @@ export class RequestPipeline {
     }
 
     const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
+    const secrets = secretsOf(credentials, headers);
     if (logger) {
-      const secrets = secretsOf(credentials);
       logger.debug(
         `s3lane: ${request.method} ${redactText(endpoint.url, secrets)}\n` +
           `-- canonical request --\n${redactText(signed.canonicalRequest, secrets)}\n` +
@@ -300,6 +303,7 @@ export class RequestPipeline {
       canonicalRequest: signed.canonicalRequest,
       stringToSign: signed.stringToSign,
       credentials,
+      secrets,
     };
   }
 
@@ -310,7 +314,7 @@ export class RequestPipeline {
   }
 
   #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt): S3Error {
-    const secrets = secretsOf(signed.credentials);
+    const secrets = signed.secrets;
     return S3Error.fromResponse({
       statusCode: response.statusCode,
       headers: response.headers,
@@ -325,8 +329,13 @@ export class RequestPipeline {
   }
 }
 
-function secretsOf(credentials: Credentials): string[] {
-  return credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
+function secretsOf(credentials: Credentials, headers: Readonly<Record<string, string>>): string[] {
+  const secrets = credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
+  for (const name of SSE_CUSTOMER_KEY_HEADERS) {
+    const key = headers[name];
+    if (key !== undefined) secrets.push(key);
+  }
+  return secrets;
 }
 
 function choosePayloadMode(

@@ -4,7 +4,9 @@
  * body that is dropped unread is destroyed when it is garbage-collected, and `cancel()` /
  * `await using` release it at once.
  */
+import { pipeline as pipeStreams } from 'node:stream';
 import { webStreamOf } from './body.js';
+import type { ChecksumCheck } from './checksum/stream.js';
 import type { S3Response } from './pipeline.js';
 
 type NodeBody = S3Response['body'];
@@ -16,10 +18,13 @@ const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
 
 export class ResponseBody {
   readonly #stream: NodeBody;
+  /** With `checksum: true`: every way of reading the bytes checks them and fails on a mismatch. */
+  readonly #check: ChecksumCheck | undefined;
   #webStream: ReadableStream<Uint8Array> | undefined;
 
-  constructor(stream: NodeBody) {
+  constructor(stream: NodeBody, check?: ChecksumCheck) {
     this.#stream = stream;
+    this.#check = check;
     abandoned.register(this, stream, this);
   }
 
@@ -30,7 +35,7 @@ export class ResponseBody {
   get stream(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
     const source = this.#stream;
-    const web = webStreamOf(source);
+    const web = webStreamOf(this.#check ? pipeStreams(source, this.#check.transform(), () => undefined) : source);
     abandoned.unregister(this);
     abandoned.register(web, source);
     this.#webStream = web;
@@ -39,15 +44,22 @@ export class ResponseBody {
 
   async bytes(): Promise<Uint8Array> {
     abandoned.unregister(this);
-    return this.#stream.bytes();
+    const bytes = await this.#stream.bytes();
+    if (this.#check) {
+      this.#check.update(bytes);
+      this.#check.finish();
+    }
+    return bytes;
   }
 
   async text(): Promise<string> {
+    if (this.#check) return new TextDecoder().decode(await this.bytes());
     abandoned.unregister(this);
     return this.#stream.text();
   }
 
   async json<T = unknown>(): Promise<T> {
+    if (this.#check) return JSON.parse(await this.text()) as T;
     abandoned.unregister(this);
     return (await this.#stream.json()) as T;
   }

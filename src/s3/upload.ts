@@ -161,7 +161,7 @@ export async function uploadWith(
   // `concurrency` of them in memory (or open) at a time.
   const putWhole = async (load: () => PreparedBody | Promise<PreparedBody>, bytes: number): Promise<UploadOutput> => {
     const put = await context.schedule(async () =>
-      sendCounted(await load(), context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
+      sendCounted(await load(), context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, input.checksum, signal)),
     );
     return { ...put, parts: 1, multipart: false, bytes };
   };
