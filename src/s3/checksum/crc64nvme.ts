@@ -38,43 +38,47 @@ const [HI, LO] = (() => {
   return [hi, lo] as const;
 })();
 
-/** A running CRC-64/NVME as two unsigned 32-bit words (the pre- and post-inversion applied by crc64nvme). */
-export interface Crc64 {
-  hi: number;
-  lo: number;
-}
-
 /**
- * Continues a CRC-64/NVME over `data`; start with `{ hi: 0, lo: 0 }`.
- * @example crc64nvmeBigInt(crc64nvme(new TextEncoder().encode('123456789'))) // 0xae8b14860a799888n
+ * A running CRC-64/NVME, kept as two unsigned 32-bit words (the value after the final inversion).
+ * @example
+ * const crc = new Crc64Nvme();
+ * crc.update(new TextEncoder().encode('123456789'));
+ * crc64nvmeBigInt(crc) // 0xae8b14860a799888n
  */
-export function crc64nvme(data: Uint8Array, previous: Crc64 = { hi: 0, lo: 0 }): Crc64 {
-  let hi = ~previous.hi >>> 0;
-  let lo = ~previous.lo >>> 0;
-  let i = 0;
-  const end8 = data.length - (data.length % 8);
-  for (; i < end8; i += 8) {
-    const a = (lo ^ ((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24))) >>> 0;
-    const b = (hi ^ ((data[i + 4] as number) | ((data[i + 5] as number) << 8) | ((data[i + 6] as number) << 16) | ((data[i + 7] as number) << 24))) >>> 0;
-    const i7 = 1792 + (a & 0xff);
-    const i6 = 1536 + ((a >>> 8) & 0xff);
-    const i5 = 1280 + ((a >>> 16) & 0xff);
-    const i4 = 1024 + (a >>> 24);
-    const i3 = 768 + (b & 0xff);
-    const i2 = 512 + ((b >>> 8) & 0xff);
-    const i1 = 256 + ((b >>> 16) & 0xff);
-    const i0 = b >>> 24;
-    hi = ((HI[i7] as number) ^ (HI[i6] as number) ^ (HI[i5] as number) ^ (HI[i4] as number) ^ (HI[i3] as number) ^ (HI[i2] as number) ^ (HI[i1] as number) ^ (HI[i0] as number)) >>> 0;
-    lo = ((LO[i7] as number) ^ (LO[i6] as number) ^ (LO[i5] as number) ^ (LO[i4] as number) ^ (LO[i3] as number) ^ (LO[i2] as number) ^ (LO[i1] as number) ^ (LO[i0] as number)) >>> 0;
+export class Crc64Nvme {
+  hi = 0;
+  lo = 0;
+
+  update(data: Uint8Array): this {
+    let hi = ~this.hi >>> 0;
+    let lo = ~this.lo >>> 0;
+    let i = 0;
+    const end8 = data.length - (data.length % 8);
+    for (; i < end8; i += 8) {
+      const a = (lo ^ ((data[i] as number) | ((data[i + 1] as number) << 8) | ((data[i + 2] as number) << 16) | ((data[i + 3] as number) << 24))) >>> 0;
+      const b = (hi ^ ((data[i + 4] as number) | ((data[i + 5] as number) << 8) | ((data[i + 6] as number) << 16) | ((data[i + 7] as number) << 24))) >>> 0;
+      const i7 = 1792 + (a & 0xff);
+      const i6 = 1536 + ((a >>> 8) & 0xff);
+      const i5 = 1280 + ((a >>> 16) & 0xff);
+      const i4 = 1024 + (a >>> 24);
+      const i3 = 768 + (b & 0xff);
+      const i2 = 512 + ((b >>> 8) & 0xff);
+      const i1 = 256 + ((b >>> 16) & 0xff);
+      const i0 = b >>> 24;
+      hi = ((HI[i7] as number) ^ (HI[i6] as number) ^ (HI[i5] as number) ^ (HI[i4] as number) ^ (HI[i3] as number) ^ (HI[i2] as number) ^ (HI[i1] as number) ^ (HI[i0] as number)) >>> 0;
+      lo = ((LO[i7] as number) ^ (LO[i6] as number) ^ (LO[i5] as number) ^ (LO[i4] as number) ^ (LO[i3] as number) ^ (LO[i2] as number) ^ (LO[i1] as number) ^ (LO[i0] as number)) >>> 0;
+    }
+    for (; i < data.length; i++) {
+      const index = (lo ^ (data[i] as number)) & 0xff;
+      lo = (((lo >>> 8) | (hi << 24)) ^ (LO[index] as number)) >>> 0;
+      hi = ((hi >>> 8) ^ (HI[index] as number)) >>> 0;
+    }
+    this.hi = ~hi >>> 0;
+    this.lo = ~lo >>> 0;
+    return this;
   }
-  for (; i < data.length; i++) {
-    const index = (lo ^ (data[i] as number)) & 0xff;
-    lo = (((lo >>> 8) | (hi << 24)) ^ (LO[index] as number)) >>> 0;
-    hi = ((hi >>> 8) ^ (HI[index] as number)) >>> 0;
-  }
-  return { hi: ~hi >>> 0, lo: ~lo >>> 0 };
 }
 
-export function crc64nvmeBigInt(crc: Crc64): bigint {
+export function crc64nvmeBigInt(crc: Crc64Nvme): bigint {
   return (BigInt(crc.hi) << 32n) | BigInt(crc.lo);
 }

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { combineCrc, type CrcShape } from './combine.js';
 import { crc32c } from './crc32c.js';
-import { crc64nvme, crc64nvmeBigInt, type Crc64 } from './crc64nvme.js';
+import { Crc64Nvme } from './crc64nvme.js';
 
 export type ChecksumAlgorithm = 'CRC32' | 'CRC32C' | 'CRC64NVME' | 'SHA1' | 'SHA256';
 export const CHECKSUM_ALGORITHMS: readonly ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
@@ -52,9 +52,9 @@ function hashOf(name: 'sha1' | 'sha256'): () => RunningChecksum {
 }
 
 const CRC64_STATE = (): RunningChecksum => {
-  let crc: Crc64 = { hi: 0, lo: 0 };
+  const crc = new Crc64Nvme();
   return {
-    update: (data) => void (crc = crc64nvme(data, crc)),
+    update: (data) => void crc.update(data),
     digest: () => {
       const out = Buffer.alloc(8);
       out.writeUInt32BE(crc.hi, 0);
@@ -131,4 +131,4 @@ export function multipartChecksum(algorithm: ChecksumAlgorithm, parts: readonly 
 }
 
 export { crc32c } from './crc32c.js';
-export { crc64nvme, crc64nvmeBigInt } from './crc64nvme.js';
+export { Crc64Nvme, crc64nvmeBigInt } from './crc64nvme.js';
