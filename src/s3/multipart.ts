@@ -160,7 +160,7 @@ export async function uploadPart(
       key: target.key,
     });
   }
-  return { partNumber, etag, checksum, size: body.length };
+  return checksum === undefined ? { partNumber, etag, size: body.length } : { partNumber, etag, checksum, size: body.length };
 }
 
 /**

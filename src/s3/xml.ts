@@ -721,7 +721,8 @@ export function buildVersioningConfiguration(status: 'Enabled' | 'Suspended'): s
 export function parseVersioningConfiguration(xml: string): 'Enabled' | 'Suspended' | undefined {
   const op = 'GetBucketVersioning';
   const status = token(readRoot(xml, op, ['VersioningConfiguration']), 'Status');
-  if (status === undefined || status === 'Enabled' || status === 'Suspended') return status;
+  if (status === undefined) return undefined;
+  if (status === 'Enabled' || status === 'Suspended') return status;
   throw new S3XmlError(op, `<Status> is neither Enabled nor Suspended: ${JSON.stringify(status)}`);
 }
 
