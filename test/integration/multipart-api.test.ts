@@ -4,13 +4,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3ConfigError, S3Error } from '../../src/index.js';
-import { describeWithServer, removeTestBucket, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
+import { describeEachServer, patternBytes, removeTestBucket, testClient, uniqueBucketName } from './server.js';
 
 const MiB = 1024 * 1024;
 
-describeWithServer('public multipart calls, listBuckets and bucketRegion on a real server', () => {
+describeEachServer('public multipart calls, listBuckets and bucketRegion on a real server', (server) => {
   const bucket = uniqueBucketName('mpu-api');
-  const s3 = testClient({ bucket });
+  const s3 = testClient({ bucket }, server);
 
   beforeAll(async () => {
     await s3.createBucket();
@@ -58,7 +58,9 @@ describeWithServer('public multipart calls, listBuckets and bucketRegion on a re
     const { uploadId } = await s3.createMultipartUpload({ key });
     // ListParts pages at 1,000 parts: its paging loop is unit-tested (test/unit/object-options.test.ts).
     const first = await s3.uploadPart({ key, uploadId, partNumber: 1, body: patternBytes(5 * MiB, 1) });
-    const second = await s3.uploadPart({
+    // A one-shot stream is sent aws-chunked over http, which Swift's s3api does not implement.
+    const streaming = server.features.awsChunked ? s3 : testClient({ bucket, payloadSigning: 'unsigned' }, server);
+    const second = await streaming.uploadPart({
       key,
       uploadId,
       partNumber: 2,
@@ -71,6 +73,7 @@ describeWithServer('public multipart calls, listBuckets and bucketRegion on a re
     const done = await s3.completeMultipartUpload({ key, uploadId, parts: [first, second] });
     expect((await s3.head({ key })).contentLength).toBe(5 * MiB + 1000);
     expect(done.etag).toMatch(/-2"$/);
+    if (streaming !== s3) await streaming.close();
   });
 
   it('abortMultipartUpload frees the upload: it is no longer listed and its parts are gone', async () => {
@@ -130,7 +133,8 @@ describeWithServer('public multipart calls, listBuckets and bucketRegion on a re
       expect(names).toEqual(expect.arrayContaining([bucket, ...extra]));
       const mine = all.find((b) => b.name === bucket);
       expect(mine?.creationDate).toBeInstanceOf(Date);
-      expect(Math.abs((mine?.creationDate.getTime() ?? 0) - Date.now())).toBeLessThan(10 * 60_000);
+      // Swift's s3api answers one fixed date (2009-02-03) for every bucket.
+      if (server.kind !== 'swift-s3api') expect(Math.abs((mine?.creationDate.getTime() ?? 0) - Date.now())).toBeLessThan(10 * 60_000);
       const filtered = await s3.listBuckets({ prefix: 'listb-a' });
       expect(filtered.map((b) => b.name)).toContain(extra[0]);
       expect(filtered.every((b) => b.name.startsWith('listb-a'))).toBe(true);
@@ -143,6 +147,6 @@ describeWithServer('public multipart calls, listBuckets and bucketRegion on a re
     const region = await s3.bucketRegion();
     // Ceph RGW answers HEAD without x-amz-bucket-region, so this went on to GetBucketLocation, which
     // RGW answers with its zonegroup's api_name: 'default' for the test server's single zonegroup.
-    expect(region).toBe(s3Server?.kind === 'ceph-rgw' ? 'default' : s3Server?.region);
+    expect(region).toBe(server.kind === 'ceph-rgw' ? 'default' : server.region);
   });
 });
