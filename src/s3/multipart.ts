@@ -243,16 +243,20 @@ export interface CompleteMultipartUploadInput extends MultipartRef, MultipartOpt
   parts: readonly CompletedPart[];
 }
 
+/** A caller's part list: { partNumber, etag } with the ETag each uploadPart answered. */
+export function checkParts(parts: unknown): void {
+  if (!Array.isArray(parts) || parts.some((part: Partial<CompletedPart> | null) => typeof part?.etag !== 'string' || part.etag === '')) {
+    throw new S3ConfigError('InvalidParts', 'parts must be a list of { partNumber, etag }, each with the ETag its uploadPart answered.');
+  }
+}
+
 export function completeMultipartUploadFrom(
   pipeline: RequestPipeline,
   bucket: string,
   input: CompleteMultipartUploadInput,
 ): Promise<{ etag: string; versionId: string | undefined }> {
   const target = targetOf(bucket, input);
-  const parts: unknown = input.parts;
-  if (!Array.isArray(parts) || parts.some((part: Partial<CompletedPart> | null) => typeof part?.etag !== 'string' || part.etag === '')) {
-    throw new S3ConfigError('InvalidParts', 'parts must be a list of { partNumber, etag }, each with the ETag its uploadPart answered.');
-  }
+  checkParts(input.parts);
   return completeMultipartUpload(pipeline, target, input.parts, input.signal);
 }
 

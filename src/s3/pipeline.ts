@@ -108,6 +108,8 @@ interface SignedAttempt {
   readonly canonicalRequest: string;
   readonly stringToSign: string;
   readonly credentials: Credentials;
+  /** This attempt's signature: redacted by value wherever a server echoes it. */
+  readonly signature: string;
   /** Values no error or log line may show: the secret key, the session token, SSE-C keys. */
   readonly secrets: string[];
 }
@@ -183,8 +185,12 @@ export class RequestPipeline {
     let followedRedirect = false;
     let correctedClock = false;
     let refreshedCredentials = false;
+    // Every signature computed for this request: any of them may come back in an error body.
+    const signatures: string[] = [];
     for (;;) {
       const signed = await this.#sign(request);
+      signatures.push(signed.signature);
+      const secrets = [...signed.secrets, ...signatures];
       let response: S3Response;
       try {
         response = await this.#settings.dispatcher.request({
@@ -202,7 +208,7 @@ export class RequestPipeline {
           method: request.method,
           bucket: request.bucket,
           key: request.key,
-          secrets: signed.secrets,
+          secrets,
         });
         if (replayable && attempt < retry.retries && networkError.retryable) {
           await sleep(backoffDelay(attempt++, retry), request.signal);
@@ -219,9 +225,9 @@ export class RequestPipeline {
         // failure that happens later as an <Error> body: such an answer is retried like any other.
         const text = await response.body.text();
         if (parseError(text) === undefined) return { ...response, text };
-        error = this.#errorOf(response, text, request, signed);
+        error = this.#errorOf(response, text, request, signed, secrets);
       } else {
-        error = await this.#toError(response, request, signed);
+        error = await this.#toError(response, request, signed, secrets);
       }
       const bucket = request.bucket;
       if (!followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
@@ -297,9 +303,12 @@ export class RequestPipeline {
     const secrets = secretsOf(credentials, headers);
     if (logger) {
       logger.debug(
-        `s3lane: ${request.method} ${redactText(endpoint.url, secrets)}\n` +
-          `-- canonical request --\n${redactText(signed.canonicalRequest, secrets)}\n` +
-          `-- string to sign --\n${signed.stringToSign}`,
+        redactText(
+          `s3lane: ${request.method} ${endpoint.url}\n` +
+            `-- canonical request --\n${signed.canonicalRequest}\n` +
+            `-- string to sign --\n${signed.stringToSign}`,
+          [...secrets, signed.signature],
+        ),
       );
     }
 
@@ -335,18 +344,18 @@ export class RequestPipeline {
       canonicalRequest: signed.canonicalRequest,
       stringToSign: signed.stringToSign,
       credentials,
+      signature: signed.signature,
       secrets,
     };
   }
 
-  async #toError(response: S3Response, request: S3Request, signed: SignedAttempt): Promise<S3Error> {
+  async #toError(response: S3Response, request: S3Request, signed: SignedAttempt, secrets: readonly string[]): Promise<S3Error> {
     const text = request.method === 'HEAD' ? '' : await response.body.text();
     if (request.method === 'HEAD') await response.body.dump();
-    return this.#errorOf(response, text, request, signed);
+    return this.#errorOf(response, text, request, signed, secrets);
   }
 
-  #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt): S3Error {
-    const secrets = signed.secrets;
+  #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt, secrets: readonly string[]): S3Error {
     return S3Error.fromResponse({
       statusCode: response.statusCode,
       headers: response.headers,

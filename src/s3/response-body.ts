@@ -16,6 +16,8 @@ const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
   if (!stream.destroyed && !stream.readableEnded) stream.destroy();
 });
 
+function ignoreError(): void {}
+
 export class ResponseBody {
   readonly #stream: NodeBody;
   /** With `checksum: true`: every way of reading the bytes checks them and fails on a mismatch. */
@@ -24,6 +26,11 @@ export class ResponseBody {
 
   constructor(stream: NodeBody, check?: ChecksumCheck) {
     this.#stream = stream;
+    // Destroying an unread undici body emits RequestAbortedError; with no listener that is an
+    // uncaught exception, so releasing a body (cancel(), body.cancel(), a dropped body's
+    // finalizer, a caller's destroy()) would crash the process. Readers still see the error:
+    // text(), bytes() and the stream's iterator reject with it.
+    stream.on('error', ignoreError);
     this.#check = check;
     abandoned.register(this, stream, this);
   }
