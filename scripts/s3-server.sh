@@ -331,6 +331,10 @@ rgw override bucket index max shards = 1
 rgw dynamic resharding = false
 # Allow SSE-C over plain HTTP (AWS requires HTTPS); the test server has no TLS.
 rgw crypt require ssl = false
+# SSE-KMS against RGW's built-in 'testing' key store (no Vault): key id testkey-1, a fixed
+# throw-away 256-bit key (base64). Pacific has no SSE-S3; see README's feature table.
+rgw crypt s3 kms backend = testing
+rgw crypt s3 kms encryption keys = testkey-1=YWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXoxMjM0NTY=
 CONF
   # Appended to [client.rgw.a]. The key encrypts session tokens and must be 16 characters.
   [ "${S3_SERVER_STS:-0}" != 1 ] || printf 'rgw s3 auth use sts = true\nrgw sts key = s3laneStsKey0001\n' >>"$RGW_DIR/ceph.conf"

@@ -26,14 +26,29 @@ export type {
   HeadInput,
   ObjectRef,
   PutInput,
+  ReadOptions,
   PutOutput,
 } from './s3/objects.js';
 export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/listing.js';
-export type { BucketInput } from './s3/buckets.js';
+export type { BucketInput, BucketSummary, CreateBucketInput, ListBucketsInput } from './s3/buckets.js';
+export type { CannedAcl } from './s3/acl.js';
+export type { ChecksumAlgorithm, ObjectChecksum } from './s3/checksum/index.js';
+export type { EncryptionOptions, ServerSideEncryption, SseCustomerKey } from './s3/sse.js';
+export type { PutTagsInput, TaggingInput, Tags } from './s3/tagging.js';
+export type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './s3/versioning.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
 export type { DownloadInput, DownloadOutput } from './s3/download.js';
-export type { MultipartUploadInfo } from './s3/multipart.js';
+export type {
+  CompletedPart,
+  CompleteMultipartUploadInput,
+  CreateMultipartUploadInput,
+  MultipartOptions,
+  MultipartRef,
+  MultipartUploadInfo,
+  PartSummary,
+  UploadPartInput,
+} from './s3/multipart.js';
 export type { PresignInput, PresignMethod } from './s3/presign.js';
 export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';

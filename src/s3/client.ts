@@ -3,7 +3,26 @@
  * only fills in the default bucket and hands over to the module that owns the operation.
  */
 import type { Dispatcher } from 'undici';
-import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
+import {
+  bucketExists,
+  bucketRegion,
+  createBucket,
+  deleteBucket,
+  listBuckets,
+  type BucketInput,
+  type BucketSummary,
+  type CreateBucketInput,
+  type ListBucketsInput,
+} from './buckets.js';
+import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './tagging.js';
+import {
+  getBucketVersioning,
+  listVersions,
+  setBucketVersioning,
+  type ListVersionsInput,
+  type ObjectVersion,
+  type SetVersioningInput,
+} from './versioning.js';
 import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
@@ -36,7 +55,21 @@ import {
 } from './objects.js';
 import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './batch.js';
 import { download, type DownloadInput, type DownloadOutput } from './download.js';
-import { abortMultipartUpload, listMultipartUploads, type MultipartUploadInfo } from './multipart.js';
+import {
+  abortMultipartUploadFrom,
+  completeMultipartUploadFrom,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPartFrom,
+  type CompletedPart,
+  type CompleteMultipartUploadInput,
+  type CreateMultipartUploadInput,
+  type MultipartRef,
+  type MultipartUploadInfo,
+  type PartSummary,
+  type UploadPartInput,
+} from './multipart.js';
 import { upload, type UploadInput, type UploadOutput } from './upload.js';
 import { presignPost, type PresignedPost, type PresignPostInput } from './post-policy.js';
 import { presignUrl, type PresignInput } from './presign.js';
@@ -262,7 +295,8 @@ export class S3Client {
     return copyObject(pipeline, from, this.#bucketOf(pipeline, input.to, 'write', 'to.bucket'), this.#timed(input));
   }
 
-  async createBucket(input: BucketInput = {}): Promise<void> {
+  /** @example await s3.createBucket({ bucket: 'logs', region: 'eu-west-1', acl: 'private' }); */
+  async createBucket(input: CreateBucketInput = {}): Promise<void> {
     checkInput('createBucket', input);
     const pipeline = await this.#pipeline;
     return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
@@ -278,6 +312,63 @@ export class S3Client {
     checkInput('bucketExists', input);
     const pipeline = await this.#pipeline;
     return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+  }
+
+  /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
+  async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
+    checkInput('listBuckets', input);
+    return listBuckets(await this.#pipeline, input);
+  }
+
+  /** Turns versioning on (`enabled: true`) or suspends it. */
+  async setBucketVersioning(input: SetVersioningInput): Promise<void> {
+    checkInput('setBucketVersioning', input);
+    const pipeline = await this.#pipeline;
+    return setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+  }
+
+  /** 'Enabled', 'Suspended', or undefined if versioning was never turned on. */
+  async getBucketVersioning(input: BucketInput = {}): Promise<'Enabled' | 'Suspended' | undefined> {
+    checkInput('getBucketVersioning', input);
+    const pipeline = await this.#pipeline;
+    return getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+  }
+
+  /**
+   * Every version and delete marker (all pages), each key's newest first.
+   * @example for await (const v of s3.listVersions({ prefix: 'docs/' })) console.log(v.key, v.versionId, v.deleteMarker);
+   */
+  async *listVersions(input: ListVersionsInput = {}): AsyncGenerator<ObjectVersion> {
+    checkInput('listVersions', input);
+    const pipeline = await this.#pipeline;
+    yield* listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+  }
+
+  /** The object's tags (of `versionId`, else the current version). */
+  async getObjectTags(input: TaggingInput): Promise<Tags> {
+    checkInput('getObjectTags', input);
+    const pipeline = await this.#pipeline;
+    return getObjectTags(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+  }
+
+  /** Replaces all of the object's tags. */
+  async putObjectTags(input: PutTagsInput): Promise<{ versionId: string | undefined }> {
+    checkInput('putObjectTags', input);
+    const pipeline = await this.#pipeline;
+    return putObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+  }
+
+  async deleteObjectTags(input: TaggingInput): Promise<void> {
+    checkInput('deleteObjectTags', input);
+    const pipeline = await this.#pipeline;
+    return deleteObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+  }
+
+  /** The region the bucket lives in, e.g. 'eu-west-1'. */
+  async bucketRegion(input: BucketInput = {}): Promise<string> {
+    checkInput('bucketRegion', input);
+    const pipeline = await this.#pipeline;
+    return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
@@ -355,11 +446,46 @@ export class S3Client {
     return presignPost(pipeline, credentials, bucket, input);
   }
 
+  /**
+   * Starts a multipart upload whose parts the caller sends (uploadPart, or presigned part URLs).
+   * upload() does all of this for you; these calls are for services that move the bytes themselves.
+   * @example
+   * const { uploadId } = await s3.createMultipartUpload({ key: 'big.bin' });
+   * const url = await s3.presign({ method: 'PUT', key: 'big.bin', uploadId, partNumber: 1 });
+   */
+  async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ bucket: string; key: string; uploadId: string }> {
+    checkInput('createMultipartUpload', input);
+    const pipeline = await this.#pipeline;
+    const target = await createMultipartUpload(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return { ...target };
+  }
+
+  /** Sends one part; keep its `etag` for completeMultipartUpload. */
+  async uploadPart(input: UploadPartInput): Promise<CompletedPart> {
+    checkInput('uploadPart', input);
+    const pipeline = await this.#pipeline;
+    return uploadPartFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+  }
+
+  /** The parts uploaded so far (all pages), e.g. to resume an upload or complete one a browser sent. */
+  async listParts(input: MultipartRef): Promise<PartSummary[]> {
+    checkInput('listParts', input);
+    const pipeline = await this.#pipeline;
+    return listParts(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+  }
+
+  /** Assembles the object from its parts. */
+  async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<{ etag: string; versionId: string | undefined }> {
+    checkInput('completeMultipartUpload', input);
+    const pipeline = await this.#pipeline;
+    return completeMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+  }
+
   /** Aborts a multipart upload (e.g. one listed by listMultipartUploads), freeing its parts. */
-  async abortMultipartUpload(input: { bucket?: string; key: string; uploadId: string }): Promise<void> {
+  async abortMultipartUpload(input: MultipartRef): Promise<void> {
     checkInput('abortMultipartUpload', input);
     const pipeline = await this.#pipeline;
-    return abortMultipartUpload(pipeline, { bucket: this.#bucketOf(pipeline, input, 'write'), key: input.key, uploadId: input.uploadId });
+    return abortMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
   }
 
   /**

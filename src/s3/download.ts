@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { abortedError } from './deadline.js';
 import { S3Error } from './errors.js';
-import { headObject, openObjectRead, type GetInput } from './objects.js';
+import { checksumCheckFor, headObject, openObjectRead, type GetInput } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
 import { objectChanged, type ReadSpan } from './resumable-read.js';
 
@@ -93,7 +93,7 @@ async function downloadTo(
   const resumedBytes = earlier?.bytes ?? 0;
   if (earlier && earlier.span.start + earlier.bytes > earlier.span.end) {
     // Every byte is on disk already: only check the version is still the one they came from.
-    await headObject(pipeline, bucket, { key: input.key, versionId: input.versionId, ifMatch: earlier.span.etag, signal: input.signal }).catch(
+    await headObject(pipeline, bucket, { key: input.key, versionId: input.versionId, sseCustomerKey: input.sseCustomerKey, ifMatch: earlier.span.etag, signal: input.signal }).catch(
       (error: unknown) => {
         throw error instanceof S3Error && error.statusCode === 412 ? objectChanged(bucket, input.key, earlier.span, error.message) : error;
       },
@@ -117,7 +117,12 @@ async function downloadTo(
     // Node stream to Node stream: no web-stream hop per chunk. pipeline() destroys both on failure,
     // which releases the connection. The signal reaches the body itself (the request carries it),
     // which then fails with the typed deadline error rather than Node's AbortError.
-    await pipeStreams(body, createWriteStream(partial, { flags: earlier ? 'a' : resumption ? 'w' : 'wx' }));
+    const file = createWriteStream(partial, { flags: earlier ? 'a' : resumption ? 'w' : 'wx' });
+    // With `checksum: true`, a mismatch fails the pipeline before the rename: no corrupt file is
+    // kept. A continued partial file's first bytes were never seen by this run: it cannot check them.
+    const check = earlier ? undefined : checksumCheckFor(response, bucket, input);
+    if (check) await pipeStreams(body, check.transform(), file);
+    else await pipeStreams(body, file);
     await finish(partial, input.file, resumption);
   } catch (error) {
     body.destroy();

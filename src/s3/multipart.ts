@@ -1,32 +1,47 @@
 /**
- * The multipart upload API, one function per S3 operation: Create, UploadPart, Complete, Abort,
- * ListMultipartUploads. The orchestration (part sizes, parallelism, clean-up) lives in upload.ts.
+ * The multipart upload API, one function per S3 operation: Create, UploadPart, ListParts, Complete,
+ * Abort, ListMultipartUploads. They are public (S3Client.createMultipartUpload …) for services that
+ * move the bytes themselves or hand presigned part URLs to a browser, and the same functions carry
+ * upload()'s parts. The orchestration (part sizes, parallelism, clean-up) lives in upload.ts.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
-import { bytesBody, type PreparedBody } from './body.js';
 import { createHash } from 'node:crypto';
+import { bytesBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
+import { checksumHeader, multipartChecksum, multipartChecksumType, type ChecksumAlgorithm } from './checksum/index.js';
+import { checksumOfBody } from './checksum/stream.js';
+import { S3ConfigError } from './config-error.js';
 import { S3Error, S3NetworkError } from './errors.js';
+import { checkChecksumAlgorithm, objectHeaders, type ObjectHeaderOptions } from './headers.js';
 import { headObject } from './objects.js';
 import { headerValue, readCheckedText, readHead, readText, type RequestPipeline, type ResponseHead } from './pipeline.js';
+import { sseCustomerHeaders, type SseCustomerKey } from './sse.js';
 import {
   buildCompleteMultipartUpload,
   MAX_PART_NUMBER,
   parseCompleteMultipartUpload,
   parseInitiateMultipartUpload,
   parseListMultipartUploads,
+  parseListParts,
+  type PartSummary,
 } from './xml.js';
 
 export interface MultipartTarget {
   readonly bucket: string;
   readonly key: string;
   readonly uploadId: string;
+  /** SSE-C: every part is sent with the key (and the HEAD after Complete, on stores that need it). */
+  readonly sseCustomerKey?: SseCustomerKey | undefined;
+  /** Each part carries this checksum, and Complete lists them. */
+  readonly checksum?: ChecksumAlgorithm | undefined;
 }
 
 export interface CompletedPart {
   readonly partNumber: number;
   readonly etag: string;
-  /** Bytes in the part: lets a lost Complete be recognised by the object's size. */
-  readonly size?: number;
+  /** The part's checksum (base64) in the upload's algorithm, when it has one. */
+  readonly checksum?: string | undefined;
+  /** Bytes in the part: lets a lost Complete be recognised by the object's size, and with CRC checksums Complete sends the whole object's. */
+  readonly size?: number | undefined;
 }
 
 /** Where uploads left by lost Create answers may be: this key, created between these times. */
@@ -56,13 +71,42 @@ export const MULTIPART_LIMITS = {
   maxObjectSize: 5 * 1024 ** 4,
 } as const;
 
+/** A multipart upload in progress, as the public calls name it (the bucket defaults to the client's). */
+export interface MultipartRef {
+  bucket?: string;
+  key: string;
+  uploadId: string;
+  signal?: AbortSignal;
+}
+
+/** What the calls after Create must repeat: the SSE-C key, and the checksum algorithm, if the upload has them. */
+export interface MultipartOptions {
+  sseCustomerKey?: SseCustomerKey;
+  checksum?: ChecksumAlgorithm;
+}
+
+export interface CreateMultipartUploadInput extends ObjectHeaderOptions {
+  bucket?: string;
+  key: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * CreateMultipartUpload: the object's headers (type, metadata, encryption, tags …) are given here,
+ * not with the parts. With `checksum`, the upload's checksum type is FULL_OBJECT for CRCs and
+ * COMPOSITE for SHA1/SHA256 (see multipartChecksumType).
+ */
 export async function createMultipartUpload(
   pipeline: RequestPipeline,
   bucket: string,
-  key: string,
-  headers: Record<string, string>,
-  signal?: AbortSignal,
+  input: CreateMultipartUploadInput,
 ): Promise<CreatedUpload> {
+  const { key, signal, checksum, sseCustomerKey } = input;
+  const headers = objectHeaders(input);
+  if (checksum) {
+    headers['x-amz-checksum-algorithm'] = checksum;
+    headers['x-amz-checksum-type'] = multipartChecksumType(checksum);
+  }
   const requestedAt = pipeline.now();
   let mayHaveOrphans = false;
   let text: string;
@@ -80,7 +124,7 @@ export async function createMultipartUpload(
     throw error;
   }
   const { uploadId } = parseInitiateMultipartUpload(text);
-  return { bucket, key, uploadId, requestedAt, answeredAt: pipeline.now(), mayHaveOrphans };
+  return { bucket, key, uploadId, sseCustomerKey, checksum, requestedAt, answeredAt: pipeline.now(), mayHaveOrphans };
 }
 
 /**
@@ -113,6 +157,43 @@ export async function sweepLostCreates(pipeline: RequestPipeline, window: Create
   }
 }
 
+export interface UploadPartInput extends MultipartRef, MultipartOptions {
+  /** 1 … 10,000. Every part but the last must be at least 5 MiB. */
+  partNumber: number;
+  body: BodyInput;
+  /** Required for streams whose length cannot be read. */
+  contentLength?: number;
+}
+
+export function checkPartNumber(partNumber: unknown): void {
+  if (!Number.isInteger(partNumber) || (partNumber as number) < 1 || (partNumber as number) > MAX_PART_NUMBER) {
+    throw new S3ConfigError('InvalidPartNumber', `partNumber must be an integer from 1 to ${MAX_PART_NUMBER}, got ${String(partNumber)}.`);
+  }
+}
+
+/** An uploadId as createMultipartUpload returned it: a non-empty string. */
+export function checkUploadId(uploadId: unknown): string {
+  if (typeof uploadId !== 'string' || uploadId === '') {
+    throw new S3ConfigError('InvalidUploadId', 'uploadId must be the non-empty id createMultipartUpload returned.');
+  }
+  return uploadId;
+}
+
+/** The upload a public call names, checked. */
+function targetOf(bucket: string, input: MultipartRef & MultipartOptions): MultipartTarget {
+  sseCustomerHeaders(input.sseCustomerKey);
+  const checksum = checkChecksumAlgorithm(input.checksum);
+  return { bucket, key: input.key, uploadId: checkUploadId(input.uploadId), sseCustomerKey: input.sseCustomerKey, checksum };
+}
+
+/** The public UploadPart: prepares the body, then sends it as upload() sends its parts. */
+export async function uploadPartFrom(pipeline: RequestPipeline, bucket: string, input: UploadPartInput): Promise<CompletedPart> {
+  const target = targetOf(bucket, input);
+  checkPartNumber(input.partNumber);
+  const body = await prepareBody(input.body, input.contentLength);
+  return uploadPart(pipeline, target, input.partNumber, body, input.signal);
+}
+
 export async function uploadPart(
   pipeline: RequestPipeline,
   target: MultipartTarget,
@@ -120,12 +201,16 @@ export async function uploadPart(
   body: PreparedBody,
   signal?: AbortSignal,
 ): Promise<CompletedPart> {
+  const headers = sseCustomerHeaders(target.sseCustomerKey);
+  const checksum = target.checksum ? await checksumOfBody(body, target.checksum) : undefined;
+  if (target.checksum && checksum) headers[checksumHeader(target.checksum)] = checksum;
   const response = await pipeline.send(
     {
       method: 'PUT',
       bucket: target.bucket,
       key: target.key,
       query: { partNumber: String(partNumber), uploadId: target.uploadId },
+      headers,
       body,
       signal,
     },
@@ -142,7 +227,7 @@ export async function uploadPart(
       key: target.key,
     });
   }
-  return { partNumber, etag, size: body.length };
+  return checksum === undefined ? { partNumber, etag, size: body.length } : { partNumber, etag, checksum, size: body.length };
 }
 
 /**
@@ -161,8 +246,23 @@ export async function completeMultipartUpload(
   parts: readonly CompletedPart[],
   signal?: AbortSignal,
 ): Promise<{ etag: string; versionId: string | undefined }> {
-  // buildCompleteMultipartUpload sorts the parts by number, as S3 requires.
-  const xml = new TextEncoder().encode(buildCompleteMultipartUpload(parts));
+  // buildCompleteMultipartUpload sorts the parts by number, as S3 requires, and checks them: a
+  // caller's list (the public call) fails here, before anything is sent.
+  let document: string;
+  try {
+    document = buildCompleteMultipartUpload(parts, target.checksum);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new S3ConfigError('InvalidParts', `completeMultipartUpload: ${error.message}.`);
+  }
+  const xml = new TextEncoder().encode(document);
+  const headers: Record<string, string> = { 'content-type': 'application/xml', ...sseCustomerHeaders(target.sseCustomerKey) };
+  const whole = fullObjectChecksum(target.checksum, parts);
+  if (target.checksum && whole) {
+    // S3 checks the whole object's CRC against the one it combines from the parts.
+    headers[checksumHeader(target.checksum)] = whole;
+    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
   let answerLost = false;
   let response: ResponseHead & { text: string };
   try {
@@ -172,7 +272,7 @@ export async function completeMultipartUpload(
         bucket: target.bucket,
         key: target.key,
         query: { uploadId: target.uploadId },
-        headers: { 'content-type': 'application/xml' },
+        headers,
         body: bytesBody(xml),
         payloadSigning: 'sha256',
         signal,
@@ -193,7 +293,7 @@ export async function completeMultipartUpload(
   if ('error' in result) throw new Error('CompleteMultipartUpload: unexpected <Error> body');
   const versionId = headerValue(response.headers, 'x-amz-version-id');
   if (result.etag) return { etag: result.etag, versionId };
-  const info = await headObject(pipeline, target.bucket, { key: target.key, signal });
+  const info = await headObject(pipeline, target.bucket, { key: target.key, sseCustomerKey: target.sseCustomerKey, signal });
   return { etag: info.etag ?? '', versionId: versionId ?? info.versionId };
 }
 
@@ -209,7 +309,7 @@ async function completedObject(
 ): Promise<{ etag: string; versionId: string | undefined } | undefined> {
   let info;
   try {
-    info = await headObject(pipeline, target.bucket, { key: target.key });
+    info = await headObject(pipeline, target.bucket, { key: target.key, sseCustomerKey: target.sseCustomerKey });
   } catch {
     return undefined;
   }
@@ -235,13 +335,67 @@ export function multipartEtag(parts: readonly CompletedPart[]): string | undefin
   return `"${createHash('md5').update(Buffer.concat(digests)).digest('hex')}-${parts.length}"`;
 }
 
+/** The whole object's CRC from its parts', when every part's checksum and size are known. */
+function fullObjectChecksum(algorithm: ChecksumAlgorithm | undefined, parts: readonly CompletedPart[]): string | undefined {
+  if (!algorithm || multipartChecksumType(algorithm) !== 'FULL_OBJECT') return undefined;
+  const known = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => ({ value: p.checksum, size: p.size }));
+  if (known.some((p) => p.value === undefined || p.size === undefined)) return undefined;
+  return multipartChecksum(algorithm, known as { value: string; size: number }[]);
+}
+
 /** Aborts the upload so its parts stop taking space. An upload already gone (NoSuchUpload) is fine. */
-export async function abortMultipartUpload(pipeline: RequestPipeline, target: MultipartTarget): Promise<void> {
+export async function abortMultipartUpload(pipeline: RequestPipeline, target: MultipartTarget, signal?: AbortSignal): Promise<void> {
   try {
-    await pipeline.send({ method: 'DELETE', bucket: target.bucket, key: target.key, query: { uploadId: target.uploadId } }, readHead);
+    await pipeline.send({ method: 'DELETE', bucket: target.bucket, key: target.key, query: { uploadId: target.uploadId }, signal }, readHead);
   } catch (error) {
     if (error instanceof S3Error && error.code === 'NoSuchUpload') return;
     throw error;
+  }
+}
+
+export type { PartSummary };
+
+export interface CompleteMultipartUploadInput extends MultipartRef, MultipartOptions {
+  /** Every part, with the ETag its upload answered; any order (they are sent sorted). */
+  parts: readonly CompletedPart[];
+}
+
+/** A caller's part list: { partNumber, etag } with the ETag each uploadPart answered. */
+export function checkParts(parts: unknown): void {
+  if (!Array.isArray(parts) || parts.some((part: Partial<CompletedPart> | null) => typeof part?.etag !== 'string' || part.etag === '')) {
+    throw new S3ConfigError('InvalidParts', 'parts must be a list of { partNumber, etag }, each with the ETag its uploadPart answered.');
+  }
+}
+
+export function completeMultipartUploadFrom(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: CompleteMultipartUploadInput,
+): Promise<{ etag: string; versionId: string | undefined }> {
+  const target = targetOf(bucket, input);
+  checkParts(input.parts);
+  return completeMultipartUpload(pipeline, target, input.parts, input.signal);
+}
+
+export function abortMultipartUploadFrom(pipeline: RequestPipeline, bucket: string, input: MultipartRef): Promise<void> {
+  return abortMultipartUpload(pipeline, targetOf(bucket, input), input.signal);
+}
+
+/** Every part uploaded so far (all pages of ListParts), in part-number order. */
+export async function listParts(pipeline: RequestPipeline, bucket: string, input: MultipartRef): Promise<PartSummary[]> {
+  const { uploadId } = targetOf(bucket, input);
+  const parts: PartSummary[] = [];
+  let marker: number | undefined;
+  for (;;) {
+    const query: Record<string, string> = { uploadId };
+    if (marker !== undefined) query['part-number-marker'] = String(marker);
+    const { text } = await pipeline.send({ method: 'GET', bucket, key: input.key, query, signal: input.signal }, readText);
+    const page = parseListParts(text);
+    parts.push(...page.parts);
+    const next = page.nextPartNumberMarker;
+    // A truncated page must move the marker on; a server that does not would loop forever.
+    if (!page.isTruncated || next === undefined || next === marker) return parts;
+    marker = next;
   }
 }
 

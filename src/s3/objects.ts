@@ -5,9 +5,12 @@
 import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { uriEncode } from '../signer/index.js';
 import type { CallOptions } from './deadline.js';
+import { checksumHeader, type ChecksumAlgorithm } from './checksum/index.js';
+import { ChecksumCheck, checksumOfBody, verifiable } from './checksum/stream.js';
 import { encodeKey, S3ConfigError } from './endpoint.js';
 import { S3Error } from './errors.js';
 import {
+  checksumFromHeaders,
   conditionHeaders,
   objectHeaders,
   objectInfo,
@@ -16,6 +19,7 @@ import {
   type ObjectInfo,
 } from './headers.js';
 import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
+import { sseCustomerHeaders, type SseCustomerKey } from './sse.js';
 import { ResponseBody } from './response-body.js';
 import { changedOr, ResumableRead, type ReadSpan } from './resumable-read.js';
 import { parseCopyObjectResult } from './xml.js';
@@ -43,19 +47,24 @@ export interface PutOutput {
 export async function putObject(pipeline: RequestPipeline, bucket: string, input: PutInput): Promise<PutOutput> {
   const headers = { ...objectHeaders(input), ...conditionHeaders(input) };
   const body = await prepareBody(input.body, input.contentLength);
-  return putBody(pipeline, bucket, input.key, headers, body, input.signal);
+  return putBody(pipeline, bucket, input.key, headers, body, input.checksum, input.signal);
 }
 
-/** The PutObject request itself, shared by put() and by upload() for objects below the part size. */
+/**
+ * The PutObject request itself, shared by put() and by upload() for objects below the part size.
+ * With `checksum`, the body's checksum goes in `x-amz-checksum-<algorithm>`, for S3 to verify.
+ */
 export async function putBody(
   pipeline: RequestPipeline,
   bucket: string,
   key: string,
   headers: Record<string, string>,
   body: PreparedBody,
+  checksum: ChecksumAlgorithm | undefined,
   signal?: AbortSignal,
 ): Promise<PutOutput> {
-  const response = await pipeline.send({ method: 'PUT', bucket, key, headers, body, signal }, readHead);
+  const sent = checksum ? { ...headers, [checksumHeader(checksum)]: await checksumOfBody(body, checksum) } : headers;
+  const response = await pipeline.send({ method: 'PUT', bucket, key, headers: sent, body, signal }, readHead);
   return { etag: headerValue(response.headers, 'etag') ?? '', versionId: headerValue(response.headers, 'x-amz-version-id') };
 }
 
@@ -79,12 +88,37 @@ export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.start}-${range.end ?? ''}`;
 }
 
-export interface GetInput extends ObjectRef, Conditions, CallOptions {
+/** Options of the calls that read an object (get, head, download). */
+export interface ReadOptions {
+  /** The SSE-C key the object was written with. */
+  sseCustomerKey?: SseCustomerKey;
+  /**
+   * Ask for the stored checksum (`x-amz-checksum-mode: ENABLED`, reported in `checksum`), and with
+   * get() and download() verify the bytes against it: a mismatch fails the read with S3Error
+   * 'ChecksumMismatch' instead of a clean end. Only whole-object checksums can be verified (not a
+   * range, not a COMPOSITE multipart checksum); a store that keeps none (Ceph RGW 16) reports none.
+   */
+  checksum?: boolean;
+}
+
+export interface GetInput extends ObjectRef, Conditions, ReadOptions, CallOptions {
   range?: ByteRange;
   versionId?: string;
   signal?: AbortSignal;
 }
 
+function readHeaders(input: Conditions & ReadOptions): Record<string, string> {
+  const headers = { ...conditionHeaders(input), ...sseCustomerHeaders(input.sseCustomerKey) };
+  if (input.checksum) headers['x-amz-checksum-mode'] = 'ENABLED';
+  return headers;
+}
+
+/** The check of a GET's bytes, when asked for and possible (see ReadOptions.checksum). */
+export function checksumCheckFor(response: S3Response, bucket: string, input: GetInput): ChecksumCheck | undefined {
+  const expected = checksumFromHeaders(response.headers);
+  if (!input.checksum || !verifiable(expected, input.range !== undefined || response.statusCode === 206)) return undefined;
+  return new ChecksumCheck({ expected, bucket, key: input.key, statusCode: response.statusCode });
+}
 export interface GetOutput extends ObjectInfo {
   /** The bytes, streamed. Read it, or call `cancel()`, to give the connection back. */
   readonly body: ReadableStream<Uint8Array>;
@@ -99,7 +133,7 @@ export interface GetOutput extends ObjectInfo {
 
 /** The GetObject request; its body is left for the caller to read (see openObjectRead). */
 export async function sendGetObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<S3Response> {
-  const headers = conditionHeaders(input);
+  const headers = readHeaders(input);
   if (input.range) headers['range'] = rangeHeader(input.range);
   const query = input.versionId ? { versionId: input.versionId } : undefined;
   return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal }, keepBody);
@@ -119,6 +153,7 @@ export async function openObjectRead(
     sendGetObject(pipeline, bucket, {
       key: input.key,
       versionId: input.versionId,
+      sseCustomerKey: input.sseCustomerKey,
       range: { start: from, end: span.end },
       ifMatch: span.etag,
       signal,
@@ -140,7 +175,7 @@ export async function openObjectRead(
 
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
   const { response, body: stream } = await openObjectRead(pipeline, bucket, input);
-  const body = new ResponseBody(stream);
+  const body = new ResponseBody(stream, checksumCheckFor(response, bucket, input));
   return {
     ...objectInfo(response.headers),
     contentRange: headerValue(response.headers, 'content-range'),
@@ -155,7 +190,7 @@ export async function getObject(pipeline: RequestPipeline, bucket: string, input
   };
 }
 
-export interface HeadInput extends ObjectRef, Conditions, CallOptions {
+export interface HeadInput extends ObjectRef, Conditions, ReadOptions, CallOptions {
   versionId?: string;
   signal?: AbortSignal;
 }
@@ -163,7 +198,7 @@ export interface HeadInput extends ObjectRef, Conditions, CallOptions {
 export async function headObject(pipeline: RequestPipeline, bucket: string, input: HeadInput): Promise<ObjectInfo> {
   const query = input.versionId ? { versionId: input.versionId } : undefined;
   const response = await pipeline.send(
-    { method: 'HEAD', bucket, key: input.key, headers: conditionHeaders(input), query, signal: input.signal },
+    { method: 'HEAD', bucket, key: input.key, headers: readHeaders(input), query, signal: input.signal },
     readHead,
   );
   return objectInfo(response.headers);
@@ -204,8 +239,13 @@ export interface CopyInput extends ObjectHeaderOptions, CallOptions {
   to: ObjectRef;
   /** Copy only if the source still matches this ETag. */
   ifMatch?: string;
+  /** The SSE-C key the source was written with (`sseCustomerKey` encrypts the copy). */
+  sourceSseCustomerKey?: SseCustomerKey;
   signal?: AbortSignal;
 }
+
+/** Options that replace the source's metadata and content headers (else the copy keeps them). */
+const REPLACING_OPTIONS = ['contentType', 'cacheControl', 'contentDisposition', 'contentEncoding', 'contentLanguage', 'expires', 'metadata'] as const;
 
 /** ETags as S3 sends them in headers, quoted; Ceph RGW leaves the quotes off in XML bodies. */
 export function quotedEtag(etag: string): string {
@@ -228,12 +268,14 @@ export async function copyObject(
   toBucket: string,
   input: CopyInput,
 ): Promise<CopyOutput> {
-  const headers = objectHeaders(input);
-  const replacing = Object.keys(headers).some((name) => name !== 'x-amz-storage-class');
+  const headers = { ...objectHeaders(input), ...sseCustomerHeaders(input.sourceSseCustomerKey, 'x-amz-copy-source-', 'sourceSseCustomerKey') };
   let source = `/${fromBucket}/${encodeKey(input.from.key)}`;
   if (input.from.versionId) source += `?versionId=${uriEncode(input.from.versionId, true)}`;
   headers['x-amz-copy-source'] = source;
-  if (replacing) headers['x-amz-metadata-directive'] = 'REPLACE';
+  if (REPLACING_OPTIONS.some((name) => input[name] !== undefined)) headers['x-amz-metadata-directive'] = 'REPLACE';
+  if (input.tags !== undefined) headers['x-amz-tagging-directive'] = 'REPLACE';
+  // The copy's bytes never pass through the client: S3 computes the copy's checksum itself.
+  if (input.checksum !== undefined) headers['x-amz-checksum-algorithm'] = input.checksum;
   if (input.ifMatch !== undefined) headers['x-amz-copy-source-if-match'] = input.ifMatch;
   const response = await pipeline.send({ method: 'PUT', bucket: toBucket, key: input.to.key, headers, signal: input.signal }, readCheckedText);
   const result = parseCopyObjectResult(response.text);

@@ -32,6 +32,7 @@ import {
 } from './errors.js';
 import { parseError } from './xml.js';
 import { redactText } from './redact.js';
+import { SSE_CUSTOMER_KEY_HEADERS } from './sse.js';
 import { backoffDelay, parseRetryAfter, RetryBudget, sleep, type RetryPolicy } from './retry.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
@@ -169,6 +170,8 @@ interface SignedAttempt {
   readonly credentials: Credentials;
   /** This attempt's signature: redacted by value wherever a server echoes it. */
   readonly signature: string;
+  /** Values no error or log line may show: the secret key, the session token, SSE-C keys. */
+  readonly secrets: string[];
 }
 
 /** The one-off fixes a call has used up (see RequestPipeline.#recover). */
@@ -298,7 +301,7 @@ export class RequestPipeline {
       if (signal?.aborted) throw abortedError(signal, context(), lastFailure);
       const signed = await this.#sign(request);
       signatures.push(signed.signature);
-      const secrets = [...secretsOf(signed.credentials), ...signatures];
+      const secrets = [...signed.secrets, ...signatures];
       attempts++;
       let failure: S3Error | S3NetworkError;
       let response: S3Response | undefined;
@@ -421,15 +424,14 @@ export class RequestPipeline {
     }
 
     const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
+    const secrets = secretsOf(credentials, headers);
     if (logger) {
-      const secrets = secretsOf(credentials);
-      secrets.push(signed.signature);
       logger.debug(
         redactText(
           `s3lane: ${request.method} ${endpoint.url}\n` +
             `-- canonical request --\n${signed.canonicalRequest}\n` +
             `-- string to sign --\n${signed.stringToSign}`,
-          secrets,
+          [...secrets, signed.signature],
         ),
       );
     }
@@ -467,6 +469,7 @@ export class RequestPipeline {
       stringToSign: signed.stringToSign,
       credentials,
       signature: signed.signature,
+      secrets,
     };
   }
 
@@ -493,8 +496,13 @@ export class RequestPipeline {
   }
 }
 
-function secretsOf(credentials: Credentials): string[] {
-  return credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
+function secretsOf(credentials: Credentials, headers: Readonly<Record<string, string>>): string[] {
+  const secrets = credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
+  for (const name of SSE_CUSTOMER_KEY_HEADERS) {
+    const key = headers[name];
+    if (key !== undefined) secrets.push(key);
+  }
+  return secrets;
 }
 
 function choosePayloadMode(

@@ -6,7 +6,9 @@
  * signing key, so a service can presign thousands of URLs a second without noticing.
  */
 import type { Credentials } from './credentials/index.js';
+import { S3ConfigError } from './config-error.js';
 import { encodeQuery, type RequestPipeline } from './pipeline.js';
+import { checkPartNumber, checkUploadId } from './multipart.js';
 
 export type PresignMethod = 'GET' | 'PUT' | 'HEAD' | 'DELETE';
 
@@ -27,6 +29,23 @@ export interface PresignInput {
   contentType?: string;
   /** For GET: the Content-Disposition S3 answers with, e.g. `attachment; filename="report.pdf"`. */
   responseContentDisposition?: string;
+  /**
+   * With `partNumber`, for PUT: a URL for one part of a multipart upload (createMultipartUpload),
+   * which a browser can PUT the part's bytes to; the ETag it answers goes to completeMultipartUpload.
+   */
+  uploadId?: string;
+  partNumber?: number;
+}
+
+/** The query of a part URL: both or neither of uploadId and partNumber, and only for PUT. */
+function partQuery(input: PresignInput, method: PresignMethod): Record<string, string> | undefined {
+  const { uploadId, partNumber } = input;
+  if (uploadId === undefined && partNumber === undefined) return undefined;
+  if (method !== 'PUT' || partNumber === undefined) {
+    throw new S3ConfigError('InvalidPartNumber', "A part URL needs method 'PUT', an uploadId and a partNumber (from createMultipartUpload).");
+  }
+  checkPartNumber(partNumber);
+  return { partNumber: String(partNumber), uploadId: checkUploadId(uploadId) };
 }
 
 /** `input` was checked at the face (validation/inputs.ts: method, expiresIn, headers, query). */
@@ -34,6 +53,8 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
   const method = input.method ?? 'GET';
   const expiresIn = input.expiresIn ?? 3600;
   let query = input.query;
+  const part = partQuery(input, method);
+  if (part) query = { ...query, ...part };
   if (input.responseContentDisposition !== undefined) {
     query = { ...query, 'response-content-disposition': input.responseContentDisposition };
   }

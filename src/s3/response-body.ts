@@ -4,9 +4,10 @@
  * body that is dropped unread is destroyed when it is garbage-collected, and `cancel()` /
  * `await using` release it at once.
  */
-import type { Readable } from 'node:stream';
+import { pipeline as pipeStreams, type Readable } from 'node:stream';
 import { buffer, json, text } from 'node:stream/consumers';
 import { webStreamOf } from './body.js';
+import type { ChecksumCheck } from './checksum/stream.js';
 
 type NodeBody = Readable;
 
@@ -19,15 +20,18 @@ function ignoreError(): void {}
 
 export class ResponseBody {
   readonly #stream: NodeBody;
+  /** With `checksum: true`: every way of reading the bytes checks them and fails on a mismatch. */
+  readonly #check: ChecksumCheck | undefined;
   #webStream: ReadableStream<Uint8Array> | undefined;
 
-  constructor(stream: NodeBody) {
+  constructor(stream: NodeBody, check?: ChecksumCheck) {
     this.#stream = stream;
     // Destroying an unread undici body emits RequestAbortedError; with no listener that is an
     // uncaught exception, so releasing a body (cancel(), body.cancel(), a dropped body's
     // finalizer, a caller's destroy()) would crash the process. Readers still see the error:
     // text(), bytes() and the stream's iterator reject with it.
     stream.on('error', ignoreError);
+    this.#check = check;
     abandoned.register(this, stream, this);
   }
 
@@ -38,7 +42,7 @@ export class ResponseBody {
   get stream(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
     const source = this.#stream;
-    const web = webStreamOf(source);
+    const web = webStreamOf(this.#check ? pipeStreams(source, this.#check.transform(), () => undefined) : source);
     abandoned.unregister(this);
     abandoned.register(web, source);
     this.#webStream = web;
@@ -47,15 +51,22 @@ export class ResponseBody {
 
   async bytes(): Promise<Uint8Array> {
     abandoned.unregister(this);
-    return buffer(this.#stream);
+    const bytes = await buffer(this.#stream);
+    if (this.#check) {
+      this.#check.update(bytes);
+      this.#check.finish();
+    }
+    return bytes;
   }
 
   async text(): Promise<string> {
+    if (this.#check) return new TextDecoder().decode(await this.bytes());
     abandoned.unregister(this);
     return text(this.#stream);
   }
 
   async json<T = unknown>(): Promise<T> {
+    if (this.#check) return JSON.parse(await this.text()) as T;
     abandoned.unregister(this);
     return (await json(this.#stream)) as T;
   }

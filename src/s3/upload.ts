@@ -162,12 +162,11 @@ export async function uploadWith(
   // `concurrency` of them in memory (or open) at a time.
   const putWhole = async (load: () => PreparedBody | Promise<PreparedBody>, bytes: number): Promise<UploadOutput> => {
     const put = await context.schedule(async () =>
-      sendCounted(await load(), context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, signal)),
+      sendCounted(await load(), context.report, (counted) => putBody(pipeline, bucket, input.key, headers, counted, input.checksum, signal)),
     );
     return { ...put, parts: 1, multipart: false, bytes };
   };
-  const multipart = (sendParts: SendParts): Promise<UploadOutput> =>
-    uploadMultipart(pipeline, bucket, input, headers, context, sendParts);
+  const multipart = (sendParts: SendParts): Promise<UploadOutput> => uploadMultipart(pipeline, bucket, input, context, sendParts);
 
   if (source.kind === 'sized') {
     if (source.size <= partSize) return putWhole(() => source.slice(0, source.size), source.size);
@@ -217,12 +216,11 @@ async function uploadMultipart(
   pipeline: RequestPipeline,
   bucket: string,
   input: UploadInput,
-  headers: Record<string, string>,
   context: UploadContext,
   sendParts: SendParts,
 ): Promise<UploadOutput> {
   const signal = input.signal;
-  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input));
   try {
     return await sendAndComplete(pipeline, target, input, context, sendParts);
   } finally {

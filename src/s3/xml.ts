@@ -37,6 +37,10 @@ const ARRAY_PATHS: ReadonlySet<string> = new Set([
   'ListMultipartUploadsResult.Upload',
   'ListMultipartUploadsResult.CommonPrefixes',
   'ListAllMyBucketsResult.Buckets.Bucket',
+  'Tagging.TagSet.Tag',
+  'ListVersionsResult.Version',
+  'ListVersionsResult.DeleteMarker',
+  'ListVersionsResult.CommonPrefixes',
 ]);
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -649,7 +653,10 @@ export const MAX_PART_NUMBER = 10_000;
  * The CompleteMultipartUpload body. Parts are sorted by number (S3 rejects any other order with
  * InvalidPartOrder); numbers must be unique integers 1…10000.
  */
-export function buildCompleteMultipartUpload(parts: readonly { partNumber: number; etag: string }[]): string {
+export function buildCompleteMultipartUpload(
+  parts: readonly { partNumber: number; etag: string; checksum?: string | undefined }[],
+  checksumAlgorithm?: string,
+): string {
   if (parts.length === 0) throw new RangeError('CompleteMultipartUpload needs at least one part');
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
   let previous = 0;
@@ -661,7 +668,12 @@ export function buildCompleteMultipartUpload(parts: readonly { partNumber: numbe
     previous = partNumber;
   }
   const body = sorted
-    .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag></Part>`)
+    .map((p) => {
+      // Each part's checksum, when the upload has an algorithm: <ChecksumCRC32C>…</ChecksumCRC32C>.
+      const element = checksumAlgorithm && p.checksum ? `Checksum${checksumAlgorithm}` : undefined;
+      const checksum = element ? `<${element}>${escapeXml(p.checksum ?? '')}</${element}>` : '';
+      return `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(p.etag)}</ETag>${checksum}</Part>`;
+    })
     .join('');
   return `${XML_DECLARATION}<CompleteMultipartUpload xmlns="${S3_XMLNS}">${body}</CompleteMultipartUpload>`;
 }
@@ -676,4 +688,101 @@ export function buildCreateBucketConfiguration(region: string): string {
     `${XML_DECLARATION}<CreateBucketConfiguration xmlns="${S3_XMLNS}">` +
     `<LocationConstraint>${escapeXml(region)}</LocationConstraint></CreateBucketConfiguration>`
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tagging and versioning
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObjectTagging.html */
+export function parseTagging(xml: string): Record<string, string> {
+  const op = 'GetObjectTagging';
+  const root = readRoot(xml, op, ['Tagging']);
+  const tags: Record<string, string> = {};
+  for (const tag of elements(asElement(first(root, 'TagSet')) ?? {}, 'Tag', op)) {
+    tags[requireText(tag, 'Key', op)] = text(tag, 'Value') ?? '';
+  }
+  return tags;
+}
+
+/** The PutObjectTagging body. https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObjectTagging.html */
+export function buildTagging(tags: Readonly<Record<string, string>>): string {
+  const set = Object.entries(tags)
+    .map(([key, value]) => `<Tag><Key>${escapeXml(key)}</Key><Value>${escapeXml(value)}</Value></Tag>`)
+    .join('');
+  return `${XML_DECLARATION}<Tagging xmlns="${S3_XMLNS}"><TagSet>${set}</TagSet></Tagging>`;
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketVersioning.html */
+export function buildVersioningConfiguration(status: 'Enabled' | 'Suspended'): string {
+  return `${XML_DECLARATION}<VersioningConfiguration xmlns="${S3_XMLNS}"><Status>${status}</Status></VersioningConfiguration>`;
+}
+
+/** undefined: versioning was never turned on. https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketVersioning.html */
+export function parseVersioningConfiguration(xml: string): 'Enabled' | 'Suspended' | undefined {
+  const op = 'GetBucketVersioning';
+  const status = token(readRoot(xml, op, ['VersioningConfiguration']), 'Status');
+  if (status === undefined) return undefined;
+  if (status === 'Enabled' || status === 'Suspended') return status;
+  throw new S3XmlError(op, `<Status> is neither Enabled nor Suspended: ${JSON.stringify(status)}`);
+}
+
+export interface ObjectVersionSummary {
+  key: string;
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+  lastModified: Date;
+  /** 0 for delete markers. */
+  size: number;
+  /** '' for delete markers. */
+  etag: string;
+}
+
+export interface ListVersionsResult {
+  versions: ObjectVersionSummary[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextVersionIdMarker?: string;
+}
+
+function utf8Order(a: string, b: string): number {
+  return a === b ? 0 : Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+ * S3 interleaves <Version> and <DeleteMarker> in listing order (keys in UTF-8 order, each key's
+ * newest first); the parser groups elements by name, so that order is restored here.
+ */
+export function parseListObjectVersions(xml: string): ListVersionsResult {
+  const op = 'ListObjectVersions';
+  const root = readRoot(xml, op, ['ListVersionsResult']);
+  const decode = keyDecoder(root, op);
+  const read = (el: XmlElement, deleteMarker: boolean): ObjectVersionSummary => ({
+    key: decode(requireText(el, 'Key', op)),
+    // Objects written before versioning was enabled have the version id "null".
+    versionId: token(el, 'VersionId') ?? 'null',
+    isLatest: bool(el, 'IsLatest'),
+    deleteMarker,
+    lastModified: requireDate(el, 'LastModified', op),
+    size: deleteMarker ? 0 : requireInteger(el, 'Size', op),
+    etag: deleteMarker ? '' : (token(el, 'ETag') ?? ''),
+  });
+  const versions = [
+    ...elements(root, 'Version', op).map((v) => read(v, false)),
+    ...elements(root, 'DeleteMarker', op).map((v) => read(v, true)),
+  ].sort(
+    (a, b) =>
+      utf8Order(a.key, b.key) || Number(b.isLatest) - Number(a.isLatest) || b.lastModified.getTime() - a.lastModified.getTime(),
+  );
+  const result: ListVersionsResult = {
+    versions,
+    commonPrefixes: elements(root, 'CommonPrefixes', op).map((p) => decode(requireText(p, 'Prefix', op))),
+    isTruncated: bool(root, 'IsTruncated'),
+  };
+  const nextKeyMarker = text(root, 'NextKeyMarker');
+  if (nextKeyMarker) result.nextKeyMarker = decode(nextKeyMarker);
+  put(result, 'nextVersionIdMarker', token(root, 'NextVersionIdMarker'));
+  return result;
 }

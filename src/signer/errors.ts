@@ -53,6 +53,15 @@ export type S3ConfigErrorCode =
   | 'EntityTooLarge'
   | 'InvalidConcurrency'
   | 'InvalidFiles'
+  // Public multipart calls; object options: encryption, tags, ACLs, checksums, raw headers, versioning
+  | 'InvalidParts'
+  | 'InvalidEncryption'
+  | 'InvalidSseCustomerKey'
+  | 'InvalidTags'
+  | 'InvalidAcl'
+  | 'InvalidChecksum'
+  | 'InvalidHeader'
+  | 'InvalidVersioning'
   // Presigned URLs and POST policies
   | 'InvalidMethod'
   | 'InvalidExpires'

@@ -5,12 +5,21 @@
 import { Readable } from 'node:stream';
 import { describeValue } from '../config-error.js';
 import { S3_LIMITS } from './limits.js';
+import { aclHeaders } from '../acl.js';
+import { CHECKSUM_ALGORITHMS } from '../checksum/index.js';
+import { sseCustomerHeaders } from '../sse.js';
+import { checkTags } from '../tagging.js';
 import {
   abortSignal,
+  boolean,
   child,
+  delegate,
   fail,
   HEADER_NAME,
+  headerName,
   headerValue,
+  oneOf,
+  record,
   integer,
   isPlainObject,
   optional,
@@ -118,6 +127,22 @@ export const OBJECT_HEADER_FIELDS: Shape = {
   expires: optional(validDate),
   storageClass: optional(nonEmptyHeaderValue()),
   metadata: optional(metadata),
+  sse: optional(oneOf('InvalidEncryption', ['AES256', 'aws:kms', 'aws:kms:dsse'])),
+  sseKmsKeyId: optional(nonEmptyHeaderValue()),
+  sseKmsContext: optional(record('InvalidEncryption', string('InvalidEncryption'))),
+  bucketKeyEnabled: optional(boolean('InvalidEncryption')),
+  sseCustomerKey: optional(delegate('InvalidSseCustomerKey', (v: string) => sseCustomerHeaders(v))),
+  tags: optional(delegate('InvalidTags', (v: unknown) => checkTags(v))),
+  acl: optional(delegate('InvalidAcl', (v: 'private') => aclHeaders(v))),
+  checksum: optional(oneOf('InvalidChecksum', CHECKSUM_ALGORITHMS)),
+  // Names and values here; which names are reserved is checked where they are sent (headers.ts).
+  headers: optional(record('InvalidHeader', headerValue('InvalidHeader'), headerName('InvalidHeader'))),
+};
+
+/** The options of reads (get, head, download): the SSE-C key, and checksum verification. */
+export const READ_FIELDS: Shape = {
+  sseCustomerKey: optional(delegate('InvalidSseCustomerKey', (v: string) => sseCustomerHeaders(v))),
+  checksum: optional(boolean('InvalidChecksum')),
 };
 
 function nonEmptyHeaderValue(): Rule {

@@ -14,12 +14,16 @@ import {
   etag,
   OBJECT_HEADER_FIELDS,
   range,
+  READ_FIELDS,
   SIGNAL_FIELD,
   versionId,
 } from './fields.js';
+import { checkParts } from '../multipart.js';
+import { checkTags } from '../tagging.js';
 import {
   boolean,
   callback,
+  delegate,
   child,
   fail,
   headerName,
@@ -141,8 +145,12 @@ const postConditions: Rule = (value, field) => {
   value.forEach((c, i) => postCondition(c, child(field, i)));
 };
 
-const GET_FIELDS: Shape = { bucket, key, range: optional(range), versionId: optional(versionId), ...CONDITION_FIELDS, ...SIGNAL_FIELD };
-const HEAD_FIELDS: Shape = { bucket, key, versionId: optional(versionId), ...CONDITION_FIELDS, ...SIGNAL_FIELD };
+const GET_FIELDS: Shape = { bucket, key, range: optional(range), versionId: optional(versionId), ...CONDITION_FIELDS, ...READ_FIELDS, ...SIGNAL_FIELD };
+const HEAD_FIELDS: Shape = { bucket, key, versionId: optional(versionId), ...CONDITION_FIELDS, ...READ_FIELDS, ...SIGNAL_FIELD };
+const uploadId = required(string('InvalidUploadId', { nonEmpty: true }));
+const partNumber = integer('InvalidPartNumber', 1, 10_000);
+const MULTIPART_FIELDS: Shape = { bucket, key, uploadId, sseCustomerKey: OBJECT_HEADER_FIELDS['sseCustomerKey'] ?? optional(string('InvalidSseCustomerKey')), checksum: OBJECT_HEADER_FIELDS['checksum'] ?? optional(string('InvalidChecksum')), ...SIGNAL_FIELD };
+const TAGGING_FIELDS: Shape = { bucket, key, versionId: optional(versionId), ...SIGNAL_FIELD };
 const LIST_FIELDS: Shape = {
   bucket,
   prefix,
@@ -179,10 +187,32 @@ export const INPUTS = {
     from: required(copyFrom),
     to: required(copyTo),
     ifMatch: optional(etag),
+    sourceSseCustomerKey: READ_FIELDS['sseCustomerKey'] ?? optional(string('InvalidSseCustomerKey')),
     ...OBJECT_HEADER_FIELDS,
     ...SIGNAL_FIELD,
   }),
-  createBucket: input(BUCKET_FIELDS),
+  createBucket: input({
+    ...BUCKET_FIELDS,
+    acl: OBJECT_HEADER_FIELDS['acl'] ?? optional(string('InvalidAcl')),
+    region: optional(string('InvalidRegion', { nonEmpty: true })),
+  }),
+  listBuckets: input({ prefix, ...SIGNAL_FIELD }),
+  bucketRegion: input(BUCKET_FIELDS),
+  setBucketVersioning: input({ ...BUCKET_FIELDS, enabled: required(boolean('InvalidVersioning')) }),
+  getBucketVersioning: input(BUCKET_FIELDS),
+  listVersions: input({ bucket, prefix, ...SIGNAL_FIELD }),
+  getObjectTags: input(TAGGING_FIELDS),
+  putObjectTags: input({ ...TAGGING_FIELDS, tags: required(delegate('InvalidTags', (v: unknown) => checkTags(v))) }),
+  deleteObjectTags: input(TAGGING_FIELDS),
+  createMultipartUpload: input({ bucket, key, ...OBJECT_HEADER_FIELDS, ...SIGNAL_FIELD }),
+  uploadPart: input({
+    ...MULTIPART_FIELDS,
+    partNumber: required(partNumber),
+    body: required(body),
+    contentLength: optional(integer('InvalidContentLength', 0, Number.MAX_SAFE_INTEGER, ' bytes')),
+  }),
+  listParts: input(MULTIPART_FIELDS),
+  completeMultipartUpload: input({ ...MULTIPART_FIELDS, parts: required(delegate('InvalidParts', (v: unknown) => checkParts(v))) }),
   deleteBucket: input(BUCKET_FIELDS),
   bucketExists: input(BUCKET_FIELDS),
   upload: input(
@@ -224,6 +254,8 @@ export const INPUTS = {
     query: optional(presignQuery),
     contentType: optional(headerValue()),
     responseContentDisposition: optional(keyString('InvalidHeaderValue', { nonEmpty: false })),
+    uploadId: optional(string('InvalidUploadId', { nonEmpty: true })),
+    partNumber: optional(partNumber),
   }),
   presignPost: input(
     {
