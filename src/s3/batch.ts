@@ -8,7 +8,6 @@
  * `concurrency`.
  */
 import pLimit from 'p-limit';
-import { S3ConfigError } from './config-error.js';
 import type { RequestPipeline } from './pipeline.js';
 import { Throttle } from './progress.js';
 import { uploadWith, type UploadContext } from './upload.js';
@@ -63,9 +62,6 @@ export async function uploadFiles(
   options: UploadFilesOptions,
 ): Promise<UploadFileResult[]> {
   const concurrency = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new S3ConfigError('InvalidConcurrency', `concurrency must be a positive integer, got ${String(concurrency)}.`);
-  }
   const entries = files instanceof Map ? [...files] : Object.entries(files);
   const { signal, onProgress } = options;
 

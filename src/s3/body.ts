@@ -130,6 +130,9 @@ export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
         else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
       },
       cancel(reason) {
+        // Cancelling is the reader's choice, not a failure: the error destroy() emits (undici's
+        // RequestAbortedError) must not reach the process as an uncaught exception.
+        readable.on('error', () => undefined);
         readable.destroy(reason instanceof Error ? reason : undefined);
       },
     },
@@ -171,11 +174,14 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   if (length === undefined) {
     throw new S3ConfigError(
       'UnknownContentLength',
-      'A stream body needs its length: pass `contentLength`, or use `upload()`, which sends streams of unknown length as a multipart upload.',
+      'contentLength: a stream body needs its length: pass `contentLength`, or use `upload()`, which sends streams of unknown length as a multipart upload.',
+      { field: 'contentLength' },
     );
   }
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new S3ConfigError('InvalidContentLength', `contentLength must be a non-negative integer, got ${String(length)}.`);
+    throw new S3ConfigError('InvalidContentLength', `contentLength must be a non-negative integer, got ${String(length)}.`, {
+      field: 'contentLength',
+    });
   }
   if (length === 0) {
     // Nothing to read: release the stream now and send an empty body, which can be retried.

@@ -5,7 +5,7 @@
 import type { Dispatcher } from 'undici';
 import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
 import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
-import { interpretRegion, parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
+import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
 import {
   deleteObjects,
@@ -43,6 +43,16 @@ import { presignUrl, type PresignInput } from './presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { createDispatcher } from './transport.js';
+import {
+  checkBucketName,
+  checkClientOptions,
+  checkDestination,
+  checkEndpoint,
+  checkInput,
+  checkRegion,
+  checkSourceFile,
+  type BucketUse,
+} from './validation/index.js';
 
 export interface S3ClientOptions {
   /**
@@ -85,20 +95,29 @@ export interface S3ClientOptions {
   logger?: Logger;
 }
 
+/** A presigned GET or HEAD only reads; PUT and DELETE write. */
+function presignUse(input: PresignInput): BucketUse {
+  return input.method === undefined || input.method === 'GET' || input.method === 'HEAD' ? 'read' : 'write';
+}
+
 const stderrLogger: Logger = { debug: (message) => process.stderr.write(message + '\n') };
 
 function debugEnabled(env: NodeJS.ProcessEnv): boolean {
   return (env['DEBUG'] ?? '').split(/[\s,]+/).some((name) => name === 's3lane' || name === 's3lane:*' || name === '*');
 }
 
+/** The options were checked already (checkClientOptions): only the defaults are filled in here. */
 function retryPolicyOf(option: S3ClientOptions['retries']): RetryPolicy {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...(typeof option === 'number' ? { retries: option } : option) };
-  for (const [name, value] of Object.entries(policy)) {
-    if (!(Number.isInteger(value) && value >= 0)) {
-      throw new S3ConfigError('InvalidRetries', `retries.${name} must be a non-negative integer, got ${String(value)}.`);
-    }
+  return { ...DEFAULT_RETRY_POLICY, ...(typeof option === 'number' ? { retries: option } : option) };
+}
+
+/** An environment variable, with '' read as unset (an `export AWS_REGION=` line means none). */
+function fromEnv(env: NodeJS.ProcessEnv, ...names: string[]): { value: string; source: string } | undefined {
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { value, source: ` (from ${name})` };
   }
-  return policy;
+  return undefined;
 }
 
 export class S3Client {
@@ -110,16 +129,22 @@ export class S3Client {
   constructor(options: S3ClientOptions = {}) {
     const env = process.env;
     // Everything that can reject the options runs first, synchronously, before any resource exists.
+    checkClientOptions(options);
     const retry = retryPolicyOf(options.retries);
     const shared = { env, profile: options.profile };
     const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
-    // Reads ~/.aws/config synchronously (a small file, once per client) unless the endpoint is given.
-    const endpoint = options.endpoint || configuredEndpoint('s3', shared);
-    if (endpoint !== undefined) parseEndpoint(endpoint);
+    // AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, then the profile's; reads ~/.aws/config synchronously
+    // (a small file, once per client) unless the endpoint is given.
+    const configured = options.endpoint === undefined ? configuredEndpoint('s3', shared) : undefined;
+    if (configured !== undefined) checkEndpoint(configured, 'endpoint', ' (from AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the AWS config profile)');
+    const endpoint = options.endpoint ?? configured;
     // An endpoint that names its region (s3.eu-west-1.amazonaws.com; R2's 'auto') outranks the
     // environment's default region, which may be meant for other services.
-    const region =
-      options.region ?? (endpoint && regionFromEndpoint(endpoint)) ?? env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+    const envRegion = fromEnv(env, 'AWS_REGION', 'AWS_DEFAULT_REGION');
+    if (options.region === undefined && envRegion && !(endpoint && regionFromEndpoint(endpoint))) {
+      checkRegion(envRegion.value, 'region', envRegion.source);
+    }
+    const region = options.region ?? (endpoint && regionFromEndpoint(endpoint)) ?? envRegion?.value;
     this.#defaultBucket = options.bucket;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = createDispatcher(options);
@@ -143,71 +168,110 @@ export class S3Client {
     } else {
       // Only the profile's region needs file I/O: read it on first use, keeping the constructor
       // synchronous. Each call awaits (and so sees) a failure; unused, it must not crash the process.
-      const pending = resolveRegion(shared).then(build);
+      const pending = resolveRegion(shared).then((profileRegion) => {
+        checkRegion(profileRegion, 'region', ' (from the AWS config profile)');
+        return build(profileRegion);
+      });
       pending.catch(() => undefined);
       this.#pipeline = pending;
     }
   }
 
-  #bucketOf(input: { bucket?: string | undefined }): string {
+  /**
+   * The bucket a call addresses (its own, else the client's default), its name checked for what
+   * the call does with it. Called once the region is known: legacy names are readable only in us-east-1.
+   */
+  #bucketOf(pipeline: RequestPipeline, input: { bucket?: string | undefined }, use: BucketUse, field = 'bucket'): string {
     const bucket = input.bucket ?? this.#defaultBucket;
-    if (bucket === undefined || bucket === '') {
-      throw new S3ConfigError('MissingBucket', 'No bucket: pass `bucket` to the call, or set a default with new S3Client({ bucket }).');
+    if (bucket === undefined) {
+      throw new S3ConfigError('MissingBucket', `${field}: no bucket: pass \`bucket\` to the call, or set a default with new S3Client({ bucket }).`, {
+        field,
+      });
     }
+    checkBucketName(bucket, field, use, pipeline.settings.region === 'us-east-1');
     return bucket;
   }
 
   async put(input: PutInput): Promise<PutOutput> {
-    return putObject(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('put', input);
+    const pipeline = await this.#pipeline;
+    return putObject(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
   }
 
   async get(input: GetInput): Promise<GetOutput> {
-    return getObject(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('get', input);
+    const pipeline = await this.#pipeline;
+    return getObject(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
-    return headObject(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('head', input);
+    const pipeline = await this.#pipeline;
+    return headObject(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   async exists(input: HeadInput): Promise<boolean> {
-    return objectExists(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('exists', input);
+    const pipeline = await this.#pipeline;
+    return objectExists(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   async delete(input: DeleteInput): Promise<DeleteOutput> {
-    return deleteObject(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('delete', input);
+    const pipeline = await this.#pipeline;
+    return deleteObject(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
   }
 
   async deleteMany(input: DeleteManyInput): Promise<DeleteManyOutput> {
-    return deleteObjects(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('deleteMany', input);
+    const pipeline = await this.#pipeline;
+    // Read once here: an iterator would be used up by the check.
+    return deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), { ...input, keys: [...input.keys] });
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
-    yield* listObjects(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('list', input);
+    const pipeline = await this.#pipeline;
+    yield* listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
-    yield* listPages(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('listPages', input);
+    const pipeline = await this.#pipeline;
+    yield* listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
-    return copyObject(await this.#pipeline, this.#bucketOf(input.from), this.#bucketOf(input.to), input);
+    checkInput('copy', input);
+    const pipeline = await this.#pipeline;
+    const from = this.#bucketOf(pipeline, input.from, 'read', 'from.bucket');
+    return copyObject(pipeline, from, this.#bucketOf(pipeline, input.to, 'write', 'to.bucket'), input);
   }
 
   async createBucket(input: BucketInput = {}): Promise<void> {
-    return createBucket(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('createBucket', input);
+    const pipeline = await this.#pipeline;
+    return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), input);
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
-    return deleteBucket(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('deleteBucket', input);
+    const pipeline = await this.#pipeline;
+    return deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
-    return bucketExists(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('bucketExists', input);
+    const pipeline = await this.#pipeline;
+    return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
   async upload(input: UploadInput): Promise<UploadOutput> {
-    return upload(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('upload', input);
+    if (input.file !== undefined) await checkSourceFile(input.file);
+    const pipeline = await this.#pipeline;
+    return upload(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
   }
 
   /**
@@ -218,17 +282,25 @@ export class S3Client {
     files: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
     options: UploadFilesOptions = {},
   ): Promise<UploadFileResult[]> {
-    return uploadFiles(await this.#pipeline, this.#bucketOf(options), files, options);
+    checkInput('uploadFilesFiles', files, 'files');
+    checkInput('uploadFiles', options);
+    const pipeline = await this.#pipeline;
+    return uploadFiles(pipeline, this.#bucketOf(pipeline, options, 'write'), files, options);
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
   async download(input: DownloadInput): Promise<DownloadOutput> {
-    return download(await this.#pipeline, this.#bucketOf(input), input);
+    checkInput('download', input);
+    await checkDestination(input.file);
+    const pipeline = await this.#pipeline;
+    return download(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */
   async listMultipartUploads(input: { bucket?: string; prefix?: string; signal?: AbortSignal } = {}): Promise<MultipartUploadInfo[]> {
-    return listMultipartUploads(await this.#pipeline, this.#bucketOf(input), input.prefix, input.signal);
+    checkInput('listMultipartUploads', input);
+    const pipeline = await this.#pipeline;
+    return listMultipartUploads(pipeline, this.#bucketOf(pipeline, input, 'read'), input.prefix, input.signal);
   }
 
   /**
@@ -236,9 +308,11 @@ export class S3Client {
    * @example const url = await s3.presign({ key: 'report.pdf', expiresIn: 600 });
    */
   async presign(input: PresignInput): Promise<string> {
+    checkInput('presign', input);
     const pipeline = await this.#pipeline;
+    const bucket = this.#bucketOf(pipeline, input, presignUse(input));
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
-    return presignUrl(pipeline, credentials, this.#bucketOf(input), input);
+    return presignUrl(pipeline, credentials, bucket, input);
   }
 
   /**
@@ -246,6 +320,7 @@ export class S3Client {
    * and fresh) and a known region; throws S3ConfigError 'CredentialsNotReady' otherwise.
    */
   presignSync(input: PresignInput): string {
+    checkInput('presign', input);
     const pipeline = this.#pipeline;
     const credentials = pipeline instanceof RequestPipeline ? pipeline.settings.credentials.peek() : undefined;
     if (!(pipeline instanceof RequestPipeline) || credentials === undefined) {
@@ -254,19 +329,23 @@ export class S3Client {
         'presignSync() needs static credentials (or fetched, unexpired ones) and a region; use `await s3.presign()`.',
       );
     }
-    return presignUrl(pipeline, credentials, this.#bucketOf(input), input);
+    return presignUrl(pipeline, credentials, this.#bucketOf(pipeline, input, presignUse(input)), input);
   }
 
   /** A signed POST policy and the form fields for a browser upload straight to the bucket. */
   async presignPost(input: PresignPostInput): Promise<PresignedPost> {
+    checkInput('presignPost', input);
     const pipeline = await this.#pipeline;
+    const bucket = this.#bucketOf(pipeline, input, 'write');
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
-    return presignPost(pipeline, credentials, this.#bucketOf(input), input);
+    return presignPost(pipeline, credentials, bucket, input);
   }
 
   /** Aborts a multipart upload (e.g. one listed by listMultipartUploads), freeing its parts. */
   async abortMultipartUpload(input: { bucket?: string; key: string; uploadId: string }): Promise<void> {
-    return abortMultipartUpload(await this.#pipeline, { bucket: this.#bucketOf(input), key: input.key, uploadId: input.uploadId });
+    checkInput('abortMultipartUpload', input);
+    const pipeline = await this.#pipeline;
+    return abortMultipartUpload(pipeline, { bucket: this.#bucketOf(pipeline, input, 'write'), key: input.key, uploadId: input.uploadId });
   }
 
   /** Closes the client's connections (a dispatcher passed in options is left open: it is the caller's). */

@@ -19,6 +19,7 @@ import { uriEncode } from '../signer/index.js';
 import { isIP } from 'node:net';
 import { S3ConfigError, quoteForMessage } from './config-error.js';
 import { defaultEndpoint, interpretRegion, isAwsHost, regionFromHost } from './region.js';
+import { displayEndpoint } from './redact.js';
 
 export { S3ConfigError, type S3ConfigErrorCode } from './config-error.js';
 export {
@@ -106,14 +107,14 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
   } catch (cause) {
     throw new S3ConfigError(
       'InvalidEndpoint',
-      `Endpoint ${quoteForMessage(endpoint)} is not a URL: give the scheme and host, e.g. 'https://s3.eu-west-1.amazonaws.com' or 'http://127.0.0.1:9000'.`,
+      `Endpoint ${displayEndpoint(endpoint)} is not a URL: give the scheme and host, e.g. 'https://s3.eu-west-1.amazonaws.com' or 'http://127.0.0.1:9000'.`,
       { cause },
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new S3ConfigError(
       'InvalidEndpoint',
-      `Endpoint ${quoteForMessage(endpoint)} has scheme '${url.protocol}': use 'https://host' (or 'http://host:port' for a local server).`,
+      `Endpoint ${displayEndpoint(endpoint)} has scheme '${url.protocol}': use 'https://host' (or 'http://host:port' for a local server).`,
     );
   }
   if (url.username !== '' || url.password !== '') {
@@ -126,7 +127,7 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
   if (endpoint.includes('?') || endpoint.includes('#')) {
     throw new S3ConfigError(
       'InvalidEndpoint',
-      `Endpoint ${quoteForMessage(endpoint)} has a query or fragment: give only scheme, host, port and an optional path prefix.`,
+      `Endpoint ${displayEndpoint(endpoint)} has a query or fragment: give only scheme, host, port and an optional path prefix.`,
     );
   }
   return {

@@ -4,6 +4,7 @@
  * S3 error codes: https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList
  */
 import { STATUS_CODES } from 'node:http';
+import { inspect } from 'node:util';
 import { redactText, redactUrl } from './redact.js';
 import { parseError } from './xml.js';
 
@@ -637,7 +638,7 @@ export class S3NetworkError extends Error {
   constructor(cause: unknown, method?: string, where?: string, secrets: readonly (string | undefined)[] = []) {
     const { code, detail } = networkCause(cause);
     const context = method === undefined ? '' : ` (${method}${where === undefined ? '' : ` ${redactUrl(where)}`})`;
-    super(redactText(`${code}: ${detail}${context}`, secrets), { cause });
+    super(redactText(`${code}: ${detail}${context}`, secrets), { cause: redactedCause(cause, secrets) });
     this.code = code;
     this.retryable = isRetryableCode(code, 0);
   }
@@ -653,6 +654,26 @@ export class S3NetworkError extends Error {
   toJSON(): { name: string; code: string; message: string; retryable: boolean } {
     return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
   }
+}
+
+/**
+ * The cause as given, unless a secret shows anywhere in it (message, stack, fields, its own
+ * causes: what util.inspect prints); then a plain copy with every string redacted.
+ */
+function redactedCause(cause: unknown, secrets: readonly (string | undefined)[], depth = 0): unknown {
+  if (!(cause instanceof Error) || secrets.every((s) => s === undefined || s === '')) return cause;
+  const shown = inspect(cause, { depth: 6 });
+  if (redactText(shown, secrets) === shown) return cause;
+  const copy = new Error(redactText(cause.message, secrets));
+  copy.name = cause.name;
+  copy.stack = redactText(cause.stack ?? '', secrets);
+  for (const [name, value] of Object.entries(cause)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      Object.defineProperty(copy, name, { value: typeof value === 'string' ? redactText(value, secrets) : value, enumerable: true });
+    }
+  }
+  if (cause.cause !== undefined && depth < 5) copy.cause = redactedCause(cause.cause, secrets, depth + 1);
+  return copy;
 }
 
 /**

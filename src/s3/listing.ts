@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { bytesBody } from './body.js';
-import { S3ConfigError } from './endpoint.js';
 import type { RequestPipeline } from './pipeline.js';
 import { S3Error, S3NetworkError } from './errors.js';
 import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from './xml.js';
@@ -35,9 +34,6 @@ export interface ListPage {
 
 /** Every page of ListObjectsV2, following continuation tokens. */
 export async function* listPages(pipeline: RequestPipeline, bucket: string, input: ListInput): AsyncGenerator<ListPage> {
-  if (input.pageSize !== undefined && !(Number.isInteger(input.pageSize) && input.pageSize >= 1 && input.pageSize <= 1000)) {
-    throw new S3ConfigError('InvalidPageSize', `pageSize must be an integer from 1 to 1000, got ${String(input.pageSize)}.`);
-  }
   let continuationToken: string | undefined;
   do {
     const query: Record<string, string> = { 'list-type': '2', 'encoding-type': 'url' };

@@ -107,6 +107,8 @@ interface SignedAttempt {
   readonly canonicalRequest: string;
   readonly stringToSign: string;
   readonly credentials: Credentials;
+  /** This attempt's signature: redacted by value wherever a server echoes it. */
+  readonly signature: string;
 }
 
 export class RequestPipeline {
@@ -180,8 +182,12 @@ export class RequestPipeline {
     let followedRedirect = false;
     let correctedClock = false;
     let refreshedCredentials = false;
+    // Every signature computed for this request: any of them may come back in an error body.
+    const signatures: string[] = [];
     for (;;) {
       const signed = await this.#sign(request);
+      signatures.push(signed.signature);
+      const secrets = [...secretsOf(signed.credentials), ...signatures];
       let response: S3Response;
       try {
         response = await this.#settings.dispatcher.request({
@@ -199,7 +205,7 @@ export class RequestPipeline {
           method: request.method,
           bucket: request.bucket,
           key: request.key,
-          secrets: secretsOf(signed.credentials),
+          secrets,
         });
         if (replayable && attempt < retry.retries && networkError.retryable) {
           await sleep(backoffDelay(attempt++, retry), request.signal);
@@ -216,9 +222,9 @@ export class RequestPipeline {
         // failure that happens later as an <Error> body: such an answer is retried like any other.
         const text = await response.body.text();
         if (parseError(text) === undefined) return { ...response, text };
-        error = this.#errorOf(response, text, request, signed);
+        error = this.#errorOf(response, text, request, signed, secrets);
       } else {
-        error = await this.#toError(response, request, signed);
+        error = await this.#toError(response, request, signed, secrets);
       }
       const bucket = request.bucket;
       if (!followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
@@ -293,10 +299,14 @@ export class RequestPipeline {
     const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
     if (logger) {
       const secrets = secretsOf(credentials);
+      secrets.push(signed.signature);
       logger.debug(
-        `s3lane: ${request.method} ${redactText(endpoint.url, secrets)}\n` +
-          `-- canonical request --\n${redactText(signed.canonicalRequest, secrets)}\n` +
-          `-- string to sign --\n${signed.stringToSign}`,
+        redactText(
+          `s3lane: ${request.method} ${endpoint.url}\n` +
+            `-- canonical request --\n${signed.canonicalRequest}\n` +
+            `-- string to sign --\n${signed.stringToSign}`,
+          secrets,
+        ),
       );
     }
 
@@ -332,17 +342,17 @@ export class RequestPipeline {
       canonicalRequest: signed.canonicalRequest,
       stringToSign: signed.stringToSign,
       credentials,
+      signature: signed.signature,
     };
   }
 
-  async #toError(response: S3Response, request: S3Request, signed: SignedAttempt): Promise<S3Error> {
+  async #toError(response: S3Response, request: S3Request, signed: SignedAttempt, secrets: readonly string[]): Promise<S3Error> {
     const text = request.method === 'HEAD' ? '' : await response.body.text();
     if (request.method === 'HEAD') await response.body.dump();
-    return this.#errorOf(response, text, request, signed);
+    return this.#errorOf(response, text, request, signed, secrets);
   }
 
-  #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt): S3Error {
-    const secrets = secretsOf(signed.credentials);
+  #errorOf(response: S3Response, text: string, request: S3Request, signed: SignedAttempt, secrets: readonly string[]): S3Error {
     return S3Error.fromResponse({
       statusCode: response.statusCode,
       headers: response.headers,

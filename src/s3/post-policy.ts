@@ -4,8 +4,6 @@
  * fields that carry it. What Uppy, Fine Uploader or a plain HTML form post to S3.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
  */
-import { MAX_PRESIGN_EXPIRES } from '../signer/index.js';
-import { S3ConfigError } from './config-error.js';
 import type { Credentials } from './credentials/index.js';
 import type { RequestPipeline } from './pipeline.js';
 
@@ -42,36 +40,16 @@ export interface PresignedPost {
   fields: Record<string, string>;
 }
 
-/** Fields presignPost() writes itself (names are case-insensitive in S3's form handling). */
-const RESERVED_FIELDS: ReadonlySet<string> = new Set([
-  'key',
-  'content-type',
-  'policy',
-  'file',
-  'x-amz-algorithm',
-  'x-amz-credential',
-  'x-amz-date',
-  'x-amz-security-token',
-  'x-amz-signature',
-]);
-
 export function presignPost(
   pipeline: RequestPipeline,
   credentials: Credentials,
   bucket: string,
   input: PresignPostInput,
 ): PresignedPost {
-  if ((input.key === undefined) === (input.keyPrefix === undefined)) {
-    throw new S3ConfigError('InvalidPostPolicy', 'presignPost() takes exactly one of `key` (an exact key) or `keyPrefix`.');
-  }
+  // `input` was checked at the face (validation/inputs.ts): one of key/keyPrefix, expiresIn, the
+  // range, no reserved field, well-formed conditions.
   const expiresIn = input.expiresIn ?? 3600;
-  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_EXPIRES) {
-    throw new S3ConfigError('InvalidPostPolicy', `expiresIn must be an integer from 1 to ${MAX_PRESIGN_EXPIRES} seconds, got ${String(expiresIn)}.`);
-  }
   const range = input.contentLengthRange;
-  if (range && !(Number.isSafeInteger(range[0]) && Number.isSafeInteger(range[1]) && range[0] >= 0 && range[0] <= range[1])) {
-    throw new S3ConfigError('InvalidPostPolicy', `contentLengthRange must be [min, max] with 0 <= min <= max, got ${JSON.stringify(range)}.`);
-  }
 
   const region = pipeline.regionFor(bucket);
   const date = input.signingDate ?? pipeline.now();
@@ -80,15 +58,7 @@ export function presignPost(
 
   const fields: Record<string, string> = { key: input.key ?? `${input.keyPrefix ?? ''}\${filename}` };
   if (input.contentType !== undefined) fields['Content-Type'] = input.contentType;
-  for (const [name, value] of Object.entries(input.fields ?? {})) {
-    if (RESERVED_FIELDS.has(name.toLowerCase())) {
-      throw new S3ConfigError(
-        'InvalidPostPolicy',
-        `fields.${name} would override a field presignPost() sets itself: use the key, keyPrefix or contentType options.`,
-      );
-    }
-    fields[name] = value;
-  }
+  for (const [name, value] of Object.entries(input.fields ?? {})) fields[name] = value;
   fields['x-amz-algorithm'] = algorithm;
   fields['x-amz-credential'] = credential;
   fields['x-amz-date'] = amzDate;

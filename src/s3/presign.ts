@@ -6,12 +6,9 @@
  * signing key, so a service can presign thousands of URLs a second without noticing.
  */
 import type { Credentials } from './credentials/index.js';
-import { S3ConfigError } from './config-error.js';
 import { encodeQuery, type RequestPipeline } from './pipeline.js';
-import { MAX_PRESIGN_EXPIRES } from '../signer/index.js';
 
 export type PresignMethod = 'GET' | 'PUT' | 'HEAD' | 'DELETE';
-const PRESIGN_METHODS: ReadonlySet<string> = new Set<PresignMethod>(['GET', 'PUT', 'HEAD', 'DELETE']);
 
 export interface PresignInput {
   /** Default 'GET'. */
@@ -32,18 +29,10 @@ export interface PresignInput {
   responseContentDisposition?: string;
 }
 
+/** `input` was checked at the face (validation/inputs.ts: method, expiresIn, headers, query). */
 export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, bucket: string, input: PresignInput): string {
   const method = input.method ?? 'GET';
-  if (!PRESIGN_METHODS.has(method)) {
-    throw new S3ConfigError('InvalidMethod', `presign() signs GET, PUT, HEAD or DELETE, not ${String(method)}.`);
-  }
   const expiresIn = input.expiresIn ?? 3600;
-  if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_EXPIRES) {
-    throw new S3ConfigError(
-      'InvalidExpires',
-      `expiresIn must be an integer from 1 to ${MAX_PRESIGN_EXPIRES} seconds (7 days), got ${String(expiresIn)}.`,
-    );
-  }
   let query = input.query;
   if (input.responseContentDisposition !== undefined) {
     query = { ...query, 'response-content-disposition': input.responseContentDisposition };

@@ -95,9 +95,42 @@ const TEXT_PATTERNS: readonly RegExp[] = [
 const SECRET_ELEMENTS = /<(SignatureProvided|CanonicalRequestBytes|Token-\d+)>[^<]*<\/\1>/g;
 const SIGV2_AUTHORIZATION = /(Authorization["']?\s*[:=]\s*["']?AWS [^:\s"']+:)[^\s"',]+/gi;
 
+/** Forms shorter than this are not searched for: they would blank out ordinary text. */
+const MIN_SECRET_LENGTH = 4;
+
 /**
- * Replaces every listed secret (as is and URL-encoded: secret keys and tokens contain `/`, `+`, `=`)
- * and every signature, session token or SSE-C key recognisable by its name.
+ * Every form a secret can take in text that comes back to us. Keys and tokens hold `/`, `+` and
+ * `=`, so: as is; URL-encoded (upper- and lower-case hex, `%20` or `+` for a space); URL-decoded
+ * (a proxy that decoded the query once); with `+` read as a space (form decoding, the usual
+ * proxy mangling); and as hex bytes, bare or space-separated (the canonical-request byte dumps of
+ * S3 error bodies).
+ *
+ * @example secretForms('a+b/c') // ['a+b/c', 'a%2Bb%2Fc', 'a%2bb%2fc', 'a b/c', …]
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  const encoded = encodeURIComponent(secret);
+  forms.add(encoded);
+  forms.add(encoded.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  forms.add(encoded.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+  forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
+  forms.add(secret.replace(/\+/g, ' '));
+  try {
+    const decoded = decodeURIComponent(secret);
+    forms.add(decoded);
+    forms.add(decoded.replace(/\+/g, ' '));
+  } catch {
+    // Not a valid percent-encoding: there is no decoded form.
+  }
+  const hex = Buffer.from(secret, 'utf8').toString('hex');
+  forms.add(hex);
+  forms.add(hex.replace(/(..)(?!$)/g, '$1 '));
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
+/**
+ * Replaces every listed secret, in every form `secretForms` knows, and every signature, session
+ * token or SSE-C key recognisable by its name.
  *
  * @example
  * redactText('x-amz-security-token:FQoG…\nSignature=abc', [secretAccessKey])
@@ -106,14 +139,29 @@ const SIGV2_AUTHORIZATION = /(Authorization["']?\s*[:=]\s*["']?AWS [^:\s"']+:)[^
 export function redactText(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
   // Longest first, so a secret that contains another is replaced whole.
-  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s !== ''))];
-  values.sort((a, b) => b.length - a.length);
-  for (const secret of values) {
-    out = out.split(secret).join(REDACTED);
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join(REDACTED);
+  const forms = [...new Set(secrets.flatMap((s) => (typeof s === 'string' && s !== '' ? secretForms(s) : [])))];
+  forms.sort((a, b) => b.length - a.length);
+  for (const form of forms) {
+    if (out.includes(form)) out = out.split(form).join(REDACTED);
+  }
+  // Hex dumps may be upper-case too.
+  for (const form of forms) {
+    if (/^[0-9a-f ]+$/.test(form) && form.length >= 16) out = out.replace(new RegExp(form.replace(/ /g, '\\s*'), 'gi'), REDACTED);
   }
   for (const pattern of TEXT_PATTERNS) out = out.replace(pattern, `$1$2${REDACTED}`);
   out = out.replace(SIGV2_AUTHORIZATION, `$1${REDACTED}`);
   return out.replace(SECRET_ELEMENTS, `<$1>${REDACTED}</$1>`);
+}
+
+/**
+ * An endpoint URL as it may appear in a message: without userinfo and without query or fragment
+ * (a presigned URL pasted as the endpoint carries its token and signature there), cut short.
+ *
+ * @example displayEndpoint('https://u:p@host/?X-Amz-Security-Token=abc') // '"https://…@host/?…"'
+ */
+export function displayEndpoint(endpoint: string): string {
+  const cut = endpoint.search(/[?#]/);
+  const head = cut === -1 ? endpoint : `${endpoint.slice(0, cut)}?…`;
+  const shown = head.replace(/^([^/]*\/\/)[^/]*@/, '$1…@');
+  return JSON.stringify(shown.length > 100 ? `${shown.slice(0, 100)}…` : shown);
 }

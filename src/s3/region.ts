@@ -78,6 +78,7 @@ export function interpretRegion(region: string): RegionChoice {
     throw new S3ConfigError(
       'InvalidRegion',
       `Region ${quoteForMessage(region)} is a FIPS pseudo-region around ${quoteForMessage(inner)}, which is not an AWS region code: use e.g. 'fips-us-gov-west-1' or 'us-east-1-fips'.`,
+      { field: 'region' },
     );
   }
   return { signingRegion: inner, fips: true };
@@ -108,6 +109,7 @@ export function validateRegion(region: string): void {
     throw new S3ConfigError(
       'InvalidRegion',
       "Region 'auto' is Cloudflare R2's and has no AWS endpoint: set `endpoint` to 'https://<ACCOUNT_ID>.r2.cloudflarestorage.com'.",
+      { field: 'region' },
     );
   }
   checkRegionLabel(region);
@@ -116,12 +118,13 @@ export function validateRegion(region: string): void {
 /** Throws `InvalidRegion` unless `region` can stand in a credential scope and a DNS name: one label. */
 function checkRegionLabel(region: string): void {
   if (region === '') {
-    throw new S3ConfigError('InvalidRegion', "Region is empty: set `region` (e.g. 'us-east-1'), or set `endpoint` for a non-AWS store.");
+    throw new S3ConfigError('InvalidRegion', "Region is empty: set `region` (e.g. 'us-east-1'), or set `endpoint` for a non-AWS store.", { field: 'region' });
   }
   if (!REGION_LABEL.test(region)) {
     throw new S3ConfigError(
       'InvalidRegion',
       `Region ${quoteForMessage(region)} is not a region code: use lowercase letters, digits and hyphens, e.g. 'eu-west-1'.`,
+      { field: 'region' },
     );
   }
 }

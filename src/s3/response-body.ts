@@ -14,12 +14,19 @@ const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
   if (!stream.destroyed && !stream.readableEnded) stream.destroy();
 });
 
+function ignoreError(): void {}
+
 export class ResponseBody {
   readonly #stream: NodeBody;
   #webStream: ReadableStream<Uint8Array> | undefined;
 
   constructor(stream: NodeBody) {
     this.#stream = stream;
+    // Destroying an unread undici body emits RequestAbortedError; with no listener that is an
+    // uncaught exception, so releasing a body (cancel(), body.cancel(), a dropped body's
+    // finalizer, a caller's destroy()) would crash the process. Readers still see the error:
+    // text(), bytes() and the stream's iterator reject with it.
+    stream.on('error', ignoreError);
     abandoned.register(this, stream, this);
   }
 

@@ -76,13 +76,15 @@ const MiB = 1024 * 1024;
 export function choosePartSize(requested: number | undefined, size: number | undefined): number {
   if (requested !== undefined) {
     if (!Number.isSafeInteger(requested) || requested < MULTIPART_LIMITS.minPartSize || requested > MULTIPART_LIMITS.maxPartSize) {
-      throw new S3ConfigError('InvalidPartSize', `partSize must be an integer from 5 MiB to 5 GiB, got ${String(requested)}.`);
+      throw new S3ConfigError('InvalidPartSize', `partSize must be an integer from 5 MiB to 5 GiB, got ${String(requested)}.`, {
+        field: 'partSize',
+      });
     }
   }
   const base = requested ?? DEFAULT_PART_SIZE;
   if (size === undefined) return base;
   if (size > MULTIPART_LIMITS.maxObjectSize) {
-    throw new S3ConfigError('EntityTooLarge', `S3 objects are at most 5 TiB; this one is ${size} bytes.`);
+    throw new S3ConfigError('EntityTooLarge', `S3 objects are at most 5 TiB; this one is ${size} bytes.`, { field: 'file' });
   }
   const smallestFitting = Math.ceil(size / MULTIPART_LIMITS.maxParts / MiB) * MiB;
   return Math.max(base, smallestFitting);
@@ -119,9 +121,6 @@ async function openSource(input: UploadInput): Promise<Source> {
 /** Standalone upload(): its own pool of `queueSize` slots and its own progress callback. */
 export async function upload(pipeline: RequestPipeline, bucket: string, input: UploadInput): Promise<UploadOutput> {
   const queueSize = input.queueSize ?? DEFAULT_QUEUE_SIZE;
-  if (!Number.isInteger(queueSize) || queueSize < 1) {
-    throw new S3ConfigError('InvalidQueueSize', `queueSize must be a positive integer, got ${String(queueSize)}.`);
-  }
   let bytesSent = 0;
   let totalBytes: number | undefined;
   const { onProgress } = input;
@@ -266,6 +265,7 @@ async function uploadStreamParts(
       throw new S3ConfigError(
         'TooManyParts',
         `The stream is longer than 10,000 parts of ${partSize} bytes: pass a larger partSize (or contentLength, to size parts automatically).`,
+        { field: 'partSize' },
       );
     }
     bytes += data.length;

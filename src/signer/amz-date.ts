@@ -15,11 +15,11 @@ const PAD2: readonly string[] = Array.from({ length: 100 }, (_, i) => (i < 10 ? 
 
 /** Milliseconds since the epoch of a valid Date in the 4-digit-year range, or a typed error. */
 export function epochMs(date: Date): number {
-  if (!(date instanceof Date)) throw new SigningError('INVALID_DATE', 'date must be a Date');
+  if (!(date instanceof Date)) throw new SigningError('InvalidDate', 'date must be a Date', 'date');
   const ms = date.getTime();
-  if (Number.isNaN(ms)) throw new SigningError('INVALID_DATE', 'date is an invalid Date');
+  if (Number.isNaN(ms)) throw new SigningError('InvalidDate', 'date is an invalid Date', 'date');
   if (ms < MIN_MS || ms > MAX_MS) {
-    throw new SigningRangeError('DATE_OUT_OF_RANGE', 'date must fall in the years 0000..9999');
+    throw new SigningRangeError('DateOutOfRange', 'date must fall in the years 0000..9999', 'date');
   }
   return ms;
 }

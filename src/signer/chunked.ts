@@ -23,7 +23,7 @@ const encoder = new TextEncoder();
 function checkChunkSize(chunkSize: number): void {
   if (!Number.isSafeInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE) {
     throw new SigningRangeError(
-      'INVALID_CHUNK_SIZE',
+      'InvalidChunkSize',
       `chunkSize must be a whole number of bytes >= ${MIN_CHUNK_SIZE}, got ${quote(chunkSize)}`,
     );
   }
@@ -31,7 +31,7 @@ function checkChunkSize(chunkSize: number): void {
 
 function checkLength(decodedLength: number): void {
   if (!Number.isSafeInteger(decodedLength) || decodedLength < 0) {
-    throw new SigningRangeError('INVALID_LENGTH', `decodedLength must be a whole number of bytes >= 0, got ${quote(decodedLength)}`);
+    throw new SigningRangeError('InvalidContentLength', `decodedLength must be a whole number of bytes >= 0, got ${quote(decodedLength)}`);
   }
 }
 
@@ -67,7 +67,7 @@ export class ChunkSigner {
 
   constructor(signingKey: KeyObject | Uint8Array, amzDate: string, scope: string, seedSignature: string) {
     if (!HEX_SIGNATURE.test(seedSignature)) {
-      throw new SigningError('INVALID_SIGNATURE', 'seedSignature must be 64 lower-case hex digits');
+      throw new SigningError('InvalidSignature', 'seedSignature must be 64 lower-case hex digits');
     }
     this.#key = signingKey;
     this.#chunkPrefix = `AWS4-HMAC-SHA256-PAYLOAD\n${amzDate}\n${scope}\n`;
@@ -88,7 +88,7 @@ export class ChunkSigner {
   /** As signChunk, for a chunk whose SHA-256 was computed while it streamed by. */
   signChunkDigest(byteLength: number, sha256OfData: string): Uint8Array {
     if (byteLength === 0) {
-      throw new SigningError('INVALID_CHUNK', 'a 0-byte chunk ends the body: call finalChunk()');
+      throw new SigningError('InvalidChunk', 'a 0-byte chunk ends the body: call finalChunk()');
     }
     return encoder.encode(`${byteLength.toString(16)};chunk-signature=${this.#next(sha256OfData)}\r\n`);
   }
@@ -120,7 +120,7 @@ export class ChunkSigner {
   }
 
   #next(sha256OfData: string): string {
-    if (this.#done) throw new SigningError('INVALID_CHUNK', 'the body was already finished with finalChunk()');
+    if (this.#done) throw new SigningError('InvalidChunk', 'the body was already finished with finalChunk()');
     const signature = hmacHex(this.#key, `${this.#chunkPrefix}${this.#previous}\n${EMPTY_SHA256}\n${sha256OfData}`);
     this.#previous = signature;
     return signature;
@@ -129,7 +129,7 @@ export class ChunkSigner {
 
 function trailerLines(trailers: Readonly<Record<string, string>>): string[] {
   const names = Object.keys(trailers);
-  if (names.length === 0) throw new SigningError('INVALID_CHUNK', 'trailers must have at least one header');
+  if (names.length === 0) throw new SigningError('InvalidChunk', 'trailers must have at least one header');
   return names
     .map((name) => [name.toLowerCase(), trailers[name]!.trim()] as const)
     .sort((a, b) => compareStrings(a[0], b[0]))
@@ -168,12 +168,12 @@ class ChunkFramer {
   /** Takes the next piece of the body; calls `emit` with each frame it completes. */
   push(chunk: Uint8Array, emit: (frame: Uint8Array[]) => void): void {
     if (!(chunk instanceof Uint8Array)) {
-      throw new SigningError('INVALID_CHUNK', 'aws-chunked input must be Uint8Array chunks');
+      throw new SigningError('InvalidChunk', 'aws-chunked input must be Uint8Array chunks');
     }
     this.#seen += chunk.byteLength;
     if (this.#seen > this.#decodedLength) {
       throw new SigningRangeError(
-        'BODY_LENGTH_MISMATCH',
+        'BodyLengthMismatch',
         `the body is longer than its declared decodedLength ${this.#decodedLength} (at least ${this.#seen} bytes)`,
       );
     }
@@ -193,7 +193,7 @@ class ChunkFramer {
   end(emit: (frame: Uint8Array[]) => void): void {
     if (this.#seen !== this.#decodedLength) {
       throw new SigningRangeError(
-        'BODY_LENGTH_MISMATCH',
+        'BodyLengthMismatch',
         `the body ended after ${this.#seen} bytes but its declared decodedLength is ${this.#decodedLength}`,
       );
     }

@@ -43,7 +43,7 @@ function encodeCodePoint(str: string, i: number): string {
     const low = str.charCodeAt(i + 1);
     if (c > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) {
       // A lone surrogate has no UTF-8 form: guessing (U+FFFD) would sign a different key.
-      throw new SigningError('INVALID_ENCODING', `string has a lone UTF-16 surrogate at index ${i}`);
+      throw new SigningError('InvalidEncoding', `string has a lone UTF-16 surrogate at index ${i}`);
     }
     const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
     return (

@@ -38,7 +38,7 @@ export const UNSIGNED_HEADER_NAMES: readonly string[] = [...UNSIGNED_HEADERS.key
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export function checkHeaderName(name: string): void {
-  if (!HEADER_NAME.test(name)) throw new SigningError('INVALID_HEADER', `invalid header name ${quote(name)}`);
+  if (!HEADER_NAME.test(name)) throw new SigningError('InvalidHeader', `invalid header name ${quote(name)}`, 'headers');
 }
 
 function isSpace(c: number): boolean {
@@ -122,7 +122,7 @@ function forEachHeader(headers: HeaderInput | undefined, visit: (name: string, v
     if (value === undefined) continue;
     if (typeof value === 'string') visit(name, value);
     else if (Array.isArray(value)) for (const item of value) visit(name, item);
-    else throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
+    else throw new SigningError('InvalidHeader', `header ${quote(name)} must have a string value`, `headers.${name}`);
   }
 }
 
@@ -157,7 +157,7 @@ export function readHeaders(
   let contentSha256: string | undefined;
   forEachHeader(headers, (name, value) => {
     if (typeof value !== 'string') {
-      throw new SigningError('INVALID_HEADER', `header ${quote(name)} must have a string value`);
+      throw new SigningError('InvalidHeader', `header ${quote(name)} must have a string value`, `headers.${name}`);
     }
     checkHeaderName(name);
     const lower = name.toLowerCase();

@@ -28,4 +28,12 @@ export { toAmzDate } from './amz-date.js';
 export { uriEncode } from './encoding.js';
 export type { WireUrl } from './url.js';
 export { UNSIGNED_HEADER_NAMES } from './headers.js';
-export { SigningError, SigningRangeError, type SigningErrorCode, type SigningRangeErrorCode } from './errors.js';
+export {
+  S3ConfigError,
+  SigningError,
+  SigningRangeError,
+  type S3ConfigErrorCode,
+  type S3ConfigErrorOptions,
+  type SigningErrorCode,
+  type SigningRangeErrorCode,
+} from './errors.js';

@@ -25,8 +25,9 @@ const PAYLOAD_HASH = /^(?:[0-9a-f]{64}|UNSIGNED-PAYLOAD|STREAMING-[A-Z0-9-]+)$/;
 export function checkPayloadHash(value: string): string {
   if (typeof value !== 'string' || !PAYLOAD_HASH.test(value)) {
     throw new SigningError(
-      'INVALID_PAYLOAD_HASH',
+      'InvalidPayloadHash',
       `payloadHash must be a lower-case hex SHA-256, ${UNSIGNED_PAYLOAD} or a STREAMING-* marker, got ${quote(value)}`,
+      'payloadHash',
     );
   }
   return value;
@@ -43,7 +44,7 @@ export function resolvePayloadHash(
   if (unsignedByDefault) return UNSIGNED_PAYLOAD;
   if (body === undefined) return EMPTY_SHA256;
   if (typeof body !== 'string' && !(body instanceof Uint8Array)) {
-    throw new SigningError('INVALID_BODY', 'body must be a string or a Uint8Array; stream large bodies with a payloadHash');
+    throw new SigningError('InvalidBody', 'body must be a string or a Uint8Array; stream large bodies with a payloadHash', 'body');
   }
   return body.length === 0 ? EMPTY_SHA256 : sha256Hex(body);
 }

@@ -13,7 +13,7 @@ import { MS_PER_DAY, epochMs, timeOfDay } from './amz-date.js';
 import { canonicalQuery, canonicalUri, joinCanonicalQuery, parseQuery, type QueryParam } from './canonical.js';
 import { ChunkSigner } from './chunked.js';
 import { uriEncode } from './encoding.js';
-import { SigningError, SigningRangeError, quote } from './errors.js';
+import { SigningError, SigningRangeError, describeValue, quote } from './errors.js';
 import { hmacHex, sha256Hex } from './hash.js';
 import { canonicalHeaders, readHeaders } from './headers.js';
 import { resolvePayloadHash } from './payload.js';
@@ -51,16 +51,36 @@ const SCOPE_PART = /^[^\s/]+$/;
 // HTTP methods are case-sensitive (RFC 9110 §9.1): 'get' would be signed as sent and refused.
 function checkMethod(method: string): string {
   if (!METHODS.has(method)) {
-    throw new SigningError('INVALID_METHOD', `method must be one of ${[...METHODS].join(', ')}, got ${quote(method)}`);
+    throw new SigningError('InvalidMethod', `method must be one of ${[...METHODS].join(', ')}, got ${typeof method === 'string' ? quote(method) : describeValue(method)}`, 'method');
   }
   return method;
+}
+
+const SIGNER_OPTIONS = ['credentials', 'region', 'service', 'uriEscapePath', 'normalizePath', 'signSessionToken'];
+const SIGN_FIELDS = ['method', 'url', 'headers', 'body', 'payloadHash', 'date'];
+const PRESIGN_FIELDS = [...SIGN_FIELDS, 'expiresIn'];
+
+/**
+ * The entry points' shape check, for plain-JS callers: an object, and no option this signer does
+ * not know (a misspelt `expiresIn` would otherwise silently sign for the default hour).
+ */
+function checkShape(value: unknown, allowed: readonly string[], what: string): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new SigningError('InvalidType', `${what} must be an object, got ${describeValue(value)}`, what);
+  }
+  for (const name of Object.keys(value)) {
+    if (!allowed.includes(name)) {
+      throw new SigningError('UnknownOption', `${what} has no option ${quote(name)}; known: ${allowed.join(', ')}`, name);
+    }
+  }
 }
 
 function checkExpires(expiresIn: number): number {
   if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_PRESIGN_EXPIRES) {
     throw new SigningRangeError(
-      'INVALID_EXPIRES',
-      `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_EXPIRES} (7 days), got ${quote(expiresIn)}`,
+      'InvalidExpires',
+      `expiresIn must be a whole number of seconds from 1 to ${MAX_PRESIGN_EXPIRES} (7 days), got ${describeValue(expiresIn)}`,
+      'expiresIn',
     );
   }
   return expiresIn;
@@ -112,29 +132,27 @@ export class SigV4Signer {
   readonly #unsignedTokenParam: string;
 
   constructor(options: SignerOptions) {
-    if (typeof options !== 'object' || options === null) {
-      throw new SigningError('INVALID_CREDENTIALS', 'options with credentials and region are required');
-    }
+    checkShape(options, SIGNER_OPTIONS, 'options');
     const { credentials, region, service = 's3' } = options;
     if (typeof credentials !== 'object' || credentials === null) {
-      throw new SigningError('INVALID_CREDENTIALS', 'credentials are required');
+      throw new SigningError('InvalidCredentials', `credentials are required, got ${describeValue(credentials)}`, 'credentials');
     }
     const { accessKeyId, secretAccessKey, sessionToken } = credentials;
     if (typeof accessKeyId !== 'string' || accessKeyId === '' || /[\s/]/.test(accessKeyId)) {
-      throw new SigningError('INVALID_CREDENTIALS', 'credentials.accessKeyId must be a non-empty string without spaces or "/"');
+      throw new SigningError('InvalidCredentials', `credentials.accessKeyId must be a non-empty string without spaces or "/", got ${describeValue(accessKeyId)}`, 'credentials.accessKeyId');
     }
     if (typeof secretAccessKey !== 'string' || secretAccessKey === '') {
-      throw new SigningError('INVALID_CREDENTIALS', 'credentials.secretAccessKey must be a non-empty string');
+      throw new SigningError('InvalidCredentials', `credentials.secretAccessKey must be a non-empty string, got ${typeof secretAccessKey === 'string' ? 'an empty string' : describeValue(secretAccessKey)}`, 'credentials.secretAccessKey');
     }
     if (sessionToken !== undefined && (typeof sessionToken !== 'string' || /[\r\n]/.test(sessionToken))) {
-      throw new SigningError('INVALID_CREDENTIALS', 'credentials.sessionToken must be a string without line breaks');
+      throw new SigningError('InvalidCredentials', `credentials.sessionToken must be a string without line breaks, got ${typeof sessionToken === 'string' ? `a string of ${sessionToken.length} characters with a line break` : describeValue(sessionToken)}`, 'credentials.sessionToken');
     }
     if (typeof region !== 'string' || !SCOPE_PART.test(region)) {
       // The value is not quoted: a secret pasted into the wrong field must not reach a log.
-      throw new SigningError('INVALID_REGION', 'region must be a non-empty string without spaces or "/", e.g. "us-east-1"');
+      throw new SigningError('InvalidRegion', `region must be a non-empty string without spaces or "/", e.g. "us-east-1"; got ${describeValue(region)}`, 'region');
     }
     if (typeof service !== 'string' || !SCOPE_PART.test(service)) {
-      throw new SigningError('INVALID_SERVICE', 'service must be a non-empty string without spaces or "/", e.g. "s3"');
+      throw new SigningError('InvalidService', `service must be a non-empty string without spaces or "/", e.g. "s3"; got ${describeValue(service)}`, 'service');
     }
     this.region = region;
     this.service = service;
@@ -153,6 +171,7 @@ export class SigV4Signer {
 
   /** Signs with an Authorization header. */
   sign(request: SignRequest): SignedRequest {
+    checkShape(request, SIGN_FIELDS, 'request');
     const method = checkMethod(request.method);
     const wire = parseWireUrl(request.url);
     const { dayKey, amzDate, stsPrefix } = this.#time(request.date);
@@ -200,6 +219,7 @@ export class SigV4Signer {
 
   /** Signs with query parameters: a URL anyone can use until it expires. */
   presign(request: PresignRequest): PresignedRequest {
+    checkShape(request, PRESIGN_FIELDS, 'request');
     const method = checkMethod(request.method);
     const expiresIn = checkExpires(request.expiresIn ?? DEFAULT_PRESIGN_EXPIRES);
     const wire = parseWireUrl(request.url);
@@ -236,7 +256,7 @@ export class SigV4Signer {
   chunkSigner(options: { readonly seedSignature: string; readonly date: Date }): ChunkSigner {
     const { seedSignature, date } = options;
     if (typeof seedSignature !== 'string' || !HEX_SIGNATURE.test(seedSignature)) {
-      throw new SigningError('INVALID_SIGNATURE', 'seedSignature must be the 64-hex-digit signature of the signed request');
+      throw new SigningError('InvalidSignature', 'seedSignature must be the 64-hex-digit signature of the signed request', 'seedSignature');
     }
     const { dayKey, amzDate } = this.#time(date);
     return new ChunkSigner(dayKey.key, amzDate, dayKey.scope, seedSignature);
@@ -257,7 +277,7 @@ export class SigV4Signer {
 
   signPolicy(policyBase64: string, date: Date): PolicySignature {
     if (typeof policyBase64 !== 'string' || !BASE64.test(policyBase64)) {
-      throw new SigningError('INVALID_POLICY', 'policyBase64 must be a non-empty base64 string');
+      throw new SigningError('InvalidPostPolicy', `policyBase64 must be a non-empty base64 string, got ${describeValue(policyBase64)}`, 'policyBase64');
     }
     const { dayKey, amzDate } = this.#time(date);
     return { algorithm: ALGORITHM, credential: dayKey.credential, amzDate, signature: hmacHex(dayKey.key, policyBase64) };
@@ -316,7 +336,7 @@ export class SigV4Signer {
     const params: QueryParam[] = parseQuery(callerQuery);
     for (const { key } of params) {
       if (PRESIGN_PARAMS.has(key.toLowerCase())) {
-        throw new SigningError('INVALID_URL', `url already has a ${key} parameter: presign the URL without its old signature`);
+        throw new SigningError('InvalidUrl', `url already has a ${key} parameter: presign the URL without its old signature`, 'url');
       }
     }
     // authQuery is already canonical (keys need no encoding, values are encoded).

@@ -24,7 +24,7 @@ function invalid(url: unknown, why: string): SigningError {
   // Left out of the message: the query (a presigned URL carries a session token there) and any
   // user:password@ part (up to the last '@', since a password may contain '/').
   const shown = typeof url === 'string' ? url.split('?', 1)[0]!.replace(/^([^/]*\/\/).*@/, '$1…@') : typeof url;
-  return new SigningError('INVALID_URL', `url must be an absolute http(s) URL (${why}), got ${quote(shown)}`);
+  return new SigningError('InvalidUrl', `url must be an absolute http(s) URL (${why}), got ${quote(shown)}`, 'url');
 }
 
 // A DNS name or IPv4 address, or a bracketed IPv6 address, then an optional port.

@@ -127,6 +127,6 @@ describe('awsChunkedTransform (Node stream flavour)', () => {
     const transform = awsChunkedTransform(chunkSigner(), { chunkSize: 8192, decodedLength: 100 });
     const failure = await throughNodeTransform(transform, [new Uint8Array(actual)]).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SigningRangeError);
-    expect((failure as SigningRangeError).code).toBe('BODY_LENGTH_MISMATCH');
+    expect((failure as SigningRangeError).code).toBe('BodyLengthMismatch');
   });
 });

@@ -48,7 +48,7 @@ describe('uriEncode', () => {
 
   it('rejects a lone surrogate rather than signing a guessed key', () => {
     expect(() => uriEncode('a\ud800b')).toThrow(SigningError);
-    expect(() => uriEncode('a\udc00')).toThrow(expect.objectContaining({ code: 'INVALID_ENCODING' }));
+    expect(() => uriEncode('a\udc00')).toThrow(expect.objectContaining({ code: 'InvalidEncoding' }));
   });
 });
 
@@ -142,7 +142,7 @@ describe('toAmzDate', () => {
   });
 
   it('rejects invalid and out-of-range dates', () => {
-    expect(() => toAmzDate(new Date(Number.NaN))).toThrow(expect.objectContaining({ code: 'INVALID_DATE' }));
+    expect(() => toAmzDate(new Date(Number.NaN))).toThrow(expect.objectContaining({ code: 'InvalidDate' }));
     expect(() => toAmzDate(new Date('+010000-01-01T00:00:00Z'))).toThrow(SigningRangeError);
   });
 });
