@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores are shared with the local S3 server: more workers only add contention.
     maxWorkers: 2,
+    // The fault matrix (test/faults) runs its cases concurrently: they mostly wait on injected delays.
+    maxConcurrency: 12,
     // The leak test collects garbage on purpose to prove dropped GET bodies release their sockets.
     execArgv: ['--expose-gc'],
     reporters: ['default', './test/summary-reporter.ts'],

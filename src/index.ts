@@ -11,6 +11,7 @@ export { S3Client, type S3ClientOptions } from './s3/client.js';
 export { S3CredentialsError, S3Error, S3NetworkError, S3XmlError } from './s3/errors.js';
 export { S3ConfigError, type S3ConfigErrorCode } from './s3/config-error.js';
 export type { RetryPolicy } from './s3/retry.js';
+export type { CallOptions } from './s3/deadline.js';
 export type { Credentials, CredentialsProvider, CredentialsInput } from './s3/credentials/index.js';
 export type { BodyInput } from './s3/body.js';
 export type { Metadata, ObjectInfo, ObjectHeaderOptions, Conditions } from './s3/headers.js';

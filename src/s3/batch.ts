@@ -9,11 +9,12 @@
  */
 import pLimit from 'p-limit';
 import type { RequestPipeline } from './pipeline.js';
+import { throwIfAborted, type CallOptions } from './deadline.js';
 import { Throttle } from './progress.js';
 import { uploadWith, type UploadContext } from './upload.js';
 import type { ObjectHeaderOptions } from './headers.js';
 
-export interface UploadFilesOptions {
+export interface UploadFilesOptions extends CallOptions {
   bucket?: string;
   /** Requests in flight at once across the whole batch (default 16). */
   concurrency?: number;
@@ -79,7 +80,7 @@ export async function uploadFiles(
       schedule: (task) =>
         schedule(() => {
           // Aborting stops the batch from starting anything new.
-          signal?.throwIfAborted();
+          throwIfAborted(signal, { key });
           return task();
         }),
       report: throttle
@@ -91,7 +92,7 @@ export async function uploadFiles(
         : undefined,
     };
     try {
-      signal?.throwIfAborted();
+      throwIfAborted(signal, { key });
       const result = await uploadWith(
         pipeline,
         bucket,

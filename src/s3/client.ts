@@ -53,6 +53,7 @@ import {
   checkSourceFile,
   type BucketUse,
 } from './validation/index.js';
+import { callSignal, type CallOptions } from './deadline.js';
 
 export interface S3ClientOptions {
   /**
@@ -89,6 +90,12 @@ export interface S3ClientOptions {
   retries?: number | Partial<RetryPolicy>;
   /** Header and body-idle timeout per request, ms (default 60 000). */
   timeoutMs?: number;
+  /**
+   * Time for a whole call, ms, retries and backoff included (default: none, only `retries` and
+   * `timeoutMs` bound it). Each call may pass its own `deadlineMs`; a call's `signal` from
+   * `AbortSignal.timeout()` works the same way. Either ends with S3NetworkError 'DeadlineExceeded'.
+   */
+  deadlineMs?: number;
   /** An undici dispatcher to send through instead of the client's own Agent. */
   dispatcher?: Dispatcher;
   /** Receives each request's canonical request and string to sign (secrets redacted). DEBUG=s3lane logs to stderr. */
@@ -125,12 +132,14 @@ export class S3Client {
   readonly #defaultBucket: string | undefined;
   readonly #ownsDispatcher: boolean;
   readonly #dispatcher: Dispatcher;
+  readonly #deadlineMs: number | undefined;
 
   constructor(options: S3ClientOptions = {}) {
     const env = process.env;
     // Everything that can reject the options runs first, synchronously, before any resource exists.
     checkClientOptions(options);
     const retry = retryPolicyOf(options.retries);
+    this.#deadlineMs = options.deadlineMs;
     const shared = { env, profile: options.profile };
     const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
     // AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, then the profile's; reads ~/.aws/config synchronously
@@ -177,6 +186,12 @@ export class S3Client {
     }
   }
 
+  /** The input with its signal bounded by the call's deadline (its own deadlineMs, else the client's). */
+  #timed<T extends CallOptions>(input: T): T {
+    const deadlineMs = input.deadlineMs ?? this.#deadlineMs;
+    return deadlineMs === undefined ? input : { ...input, signal: callSignal(input.signal, deadlineMs) };
+  }
+
   /**
    * The bucket a call addresses (its own, else the client's default), its name checked for what
    * the call does with it. Called once the region is known: legacy names are readable only in us-east-1.
@@ -195,75 +210,75 @@ export class S3Client {
   async put(input: PutInput): Promise<PutOutput> {
     checkInput('put', input);
     const pipeline = await this.#pipeline;
-    return putObject(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return putObject(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async get(input: GetInput): Promise<GetOutput> {
     checkInput('get', input);
     const pipeline = await this.#pipeline;
-    return getObject(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return getObject(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
     checkInput('head', input);
     const pipeline = await this.#pipeline;
-    return headObject(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return headObject(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async exists(input: HeadInput): Promise<boolean> {
     checkInput('exists', input);
     const pipeline = await this.#pipeline;
-    return objectExists(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return objectExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async delete(input: DeleteInput): Promise<DeleteOutput> {
     checkInput('delete', input);
     const pipeline = await this.#pipeline;
-    return deleteObject(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return deleteObject(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async deleteMany(input: DeleteManyInput): Promise<DeleteManyOutput> {
     checkInput('deleteMany', input);
     const pipeline = await this.#pipeline;
     // Read once here: an iterator would be used up by the check.
-    return deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), { ...input, keys: [...input.keys] });
+    return deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed({ ...input, keys: [...input.keys] }));
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
     checkInput('list', input);
     const pipeline = await this.#pipeline;
-    yield* listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    yield* listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
     checkInput('listPages', input);
     const pipeline = await this.#pipeline;
-    yield* listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    yield* listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
     checkInput('copy', input);
     const pipeline = await this.#pipeline;
     const from = this.#bucketOf(pipeline, input.from, 'read', 'from.bucket');
-    return copyObject(pipeline, from, this.#bucketOf(pipeline, input.to, 'write', 'to.bucket'), input);
+    return copyObject(pipeline, from, this.#bucketOf(pipeline, input.to, 'write', 'to.bucket'), this.#timed(input));
   }
 
   async createBucket(input: BucketInput = {}): Promise<void> {
     checkInput('createBucket', input);
     const pipeline = await this.#pipeline;
-    return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), input);
+    return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
     checkInput('deleteBucket', input);
     const pipeline = await this.#pipeline;
-    return deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
     checkInput('bucketExists', input);
     const pipeline = await this.#pipeline;
-    return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
@@ -271,7 +286,7 @@ export class S3Client {
     checkInput('upload', input);
     if (input.file !== undefined) await checkSourceFile(input.file);
     const pipeline = await this.#pipeline;
-    return upload(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return upload(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /**
@@ -285,7 +300,7 @@ export class S3Client {
     checkInput('uploadFilesFiles', files, 'files');
     checkInput('uploadFiles', options);
     const pipeline = await this.#pipeline;
-    return uploadFiles(pipeline, this.#bucketOf(pipeline, options, 'write'), files, options);
+    return uploadFiles(pipeline, this.#bucketOf(pipeline, options, 'write'), files, this.#timed(options));
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
@@ -293,14 +308,14 @@ export class S3Client {
     checkInput('download', input);
     await checkDestination(input.file);
     const pipeline = await this.#pipeline;
-    return download(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return download(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */
-  async listMultipartUploads(input: { bucket?: string; prefix?: string; signal?: AbortSignal } = {}): Promise<MultipartUploadInfo[]> {
+  async listMultipartUploads(input: { bucket?: string; prefix?: string } & CallOptions = {}): Promise<MultipartUploadInfo[]> {
     checkInput('listMultipartUploads', input);
     const pipeline = await this.#pipeline;
-    return listMultipartUploads(pipeline, this.#bucketOf(pipeline, input, 'read'), input.prefix, input.signal);
+    return listMultipartUploads(pipeline, this.#bucketOf(pipeline, input, 'read'), input.prefix, this.#timed(input).signal);
   }
 
   /**
@@ -348,8 +363,13 @@ export class S3Client {
     return abortMultipartUpload(pipeline, { bucket: this.#bucketOf(pipeline, input, 'write'), key: input.key, uploadId: input.uploadId });
   }
 
-  /** Closes the client's connections (a dispatcher passed in options is left open: it is the caller's). */
+  /**
+   * Closes the client's connections (a dispatcher passed in options is left open: it is the
+   * caller's), once the clean-up of calls that ended at their deadline has finished.
+   */
   async close(): Promise<void> {
+    const pipeline = await Promise.resolve(this.#pipeline).catch(() => undefined);
+    await pipeline?.settled();
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 

@@ -233,6 +233,8 @@ export class S3Error extends Error {
   declare readonly stringToSign?: string;
   /** Other fields of the error body by XML name (Endpoint, Region, Resource, ServerTime, …). */
   declare readonly details?: Record<string, string>;
+  /** Requests sent before giving up (set by the pipeline). */
+  declare readonly attempts?: number;
 
   constructor(init: S3ErrorInit) {
     const secrets = init.secrets ?? [];
@@ -630,30 +632,83 @@ function causeForCanonicalRequest(changes: readonly LineChange[], label: (line: 
  */
 export class S3NetworkError extends Error {
   override name = 'S3NetworkError';
-  /** ECONNRESET, UND_ERR_SOCKET, … or 'NetworkError' when the cause has none. */
+  /**
+   * ECONNRESET, UND_ERR_SOCKET, … or 'NetworkError' when the cause has none; 'DeadlineExceeded'
+   * when the call's deadline (deadlineMs, or a signal from AbortSignal.timeout()) passed first.
+   */
   readonly code: string;
   readonly retryable: boolean;
+  declare readonly method?: string;
+  declare readonly bucket?: string;
+  declare readonly key?: string;
+  /** Requests sent before giving up (1 when the failure was not retried). */
+  declare readonly attempts?: number;
 
   /** `where`: the origin, URL or bucket/key the request went to (redacted before use). */
-  constructor(cause: unknown, method?: string, where?: string, secrets: readonly (string | undefined)[] = []) {
-    const { code, detail } = networkCause(cause);
+  constructor(cause: unknown, method?: string, where?: string, secrets: readonly (string | undefined)[] = [], code?: string) {
+    const found = networkCause(cause);
+    const ownCode = code ?? found.code;
     const context = method === undefined ? '' : ` (${method}${where === undefined ? '' : ` ${redactUrl(where)}`})`;
-    super(redactText(`${code}: ${detail}${context}`, secrets), { cause: redactedCause(cause, secrets) });
-    this.code = code;
-    this.retryable = isRetryableCode(code, 0);
+    super(redactText(`${ownCode}: ${found.detail}${context}`, secrets), { cause: redactedCause(cause, secrets) });
+    this.code = ownCode;
+    this.retryable = code === undefined && isRetryableCode(ownCode, 0);
+    if (method !== undefined) Object.defineProperty(this, 'method', { value: method, enumerable: true });
   }
 
-  static from(
-    error: unknown,
-    context: { method?: string; bucket?: string; key?: string; secrets?: readonly (string | undefined)[] } = {},
-  ): S3NetworkError {
-    const where = context.bucket === undefined && context.key === undefined ? undefined : target({ code: '', statusCode: 0, ...context });
-    return new S3NetworkError(error, context.method, where, context.secrets);
+  static from(error: unknown, context: NetworkErrorContext = {}): S3NetworkError {
+    const where = whereOf(context);
+    return withContext(new S3NetworkError(error, context.method, where, context.secrets), context);
+  }
+
+  /**
+   * The call's deadline passed. The cause is the failure that made the call run that long (the
+   * last attempt's), when there was one: the abort that ended the call never hides it.
+   */
+  static deadline(context: NetworkErrorContext, lastFailure: unknown, reason?: unknown): S3NetworkError {
+    const where = whereOf(context);
+    const attempts = context.attempts ?? 0;
+    const detail =
+      `the call's deadline passed (deadlineMs, or the signal from AbortSignal.timeout()) after ${attempts} attempt${attempts === 1 ? '' : 's'}` +
+      (lastFailure instanceof Error ? `; last failure: ${lastFailure.message}` : '');
+    const error = new S3NetworkError(lastFailure ?? reason, context.method, where, context.secrets, 'DeadlineExceeded');
+    error.message = redactText(`DeadlineExceeded: ${detail}`, context.secrets ?? []);
+    return withContext(error, context);
   }
 
   toJSON(): { name: string; code: string; message: string; retryable: boolean } {
     return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
   }
+}
+
+export interface NetworkErrorContext {
+  method?: string | undefined;
+  bucket?: string | undefined;
+  key?: string | undefined;
+  attempts?: number | undefined;
+  secrets?: readonly (string | undefined)[];
+}
+
+function whereOf(context: NetworkErrorContext): string | undefined {
+  if (context.bucket === undefined && context.key === undefined) return undefined;
+  return target({ code: '', statusCode: 0, bucket: context.bucket, key: context.key });
+}
+
+function withContext(error: S3NetworkError, context: NetworkErrorContext): S3NetworkError {
+  for (const name of ['bucket', 'key', 'attempts'] as const) {
+    const value = context[name];
+    if (value !== undefined) Object.defineProperty(error, name, { value, enumerable: true, configurable: true });
+  }
+  return error;
+}
+
+/**
+ * Records on an error how many requests were sent before it was given up on (S3Error and
+ * S3NetworkError both carry `attempts`), and says so in the message when there was more than one.
+ */
+export function recordAttempts<E extends S3Error | S3NetworkError>(error: E, attempts: number): E {
+  Object.defineProperty(error, 'attempts', { value: attempts, enumerable: true, configurable: true });
+  if (attempts > 1 && !error.message.includes(' attempts')) error.message += ` [gave up after ${attempts} attempts]`;
+  return error;
 }
 
 /**

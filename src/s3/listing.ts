@@ -4,11 +4,12 @@
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import { bytesBody } from './body.js';
-import type { RequestPipeline } from './pipeline.js';
+import type { CallOptions } from './deadline.js';
+import { readText, type RequestPipeline } from './pipeline.js';
 import { S3Error, S3NetworkError } from './errors.js';
 import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from './xml.js';
 
-export interface ListInput {
+export interface ListInput extends CallOptions {
   bucket?: string;
   prefix?: string;
   delimiter?: string;
@@ -42,8 +43,8 @@ export async function* listPages(pipeline: RequestPipeline, bucket: string, inpu
     if (input.startAfter && !continuationToken) query['start-after'] = input.startAfter;
     if (input.pageSize) query['max-keys'] = String(input.pageSize);
     if (continuationToken) query['continuation-token'] = continuationToken;
-    const response = await pipeline.send({ method: 'GET', bucket, query, signal: input.signal });
-    const page = parseListObjectsV2(await response.body.text());
+    const { text } = await pipeline.send({ method: 'GET', bucket, query, signal: input.signal }, readText);
+    const page = parseListObjectsV2(text);
     yield {
       objects: page.contents.map((item) => ({
         key: item.key,
@@ -63,7 +64,7 @@ export async function* listObjects(pipeline: RequestPipeline, bucket: string, in
   for await (const page of listPages(pipeline, bucket, input)) yield* page.objects;
 }
 
-export interface DeleteManyInput {
+export interface DeleteManyInput extends CallOptions {
   bucket?: string;
   keys: Iterable<string>;
   signal?: AbortSignal;
@@ -115,16 +116,19 @@ async function deleteBatch(
   const xml = encoder.encode(buildDeleteObjects(batch, true));
   // Content-MD5 is required by S3 for DeleteObjects (some stores reject the request without it).
   const md5 = createHash('md5').update(xml).digest('base64');
-  const response = await pipeline.send({
-    method: 'POST',
-    bucket,
-    query: { delete: '' },
-    headers: { 'content-md5': md5, 'content-type': 'application/xml' },
-    body: bytesBody(xml),
-    payloadSigning: 'sha256',
-    signal,
-  });
-  const result = parseDeleteResult(await response.body.text());
+  const { text } = await pipeline.send(
+    {
+      method: 'POST',
+      bucket,
+      query: { delete: '' },
+      headers: { 'content-md5': md5, 'content-type': 'application/xml' },
+      body: bytesBody(xml),
+      payloadSigning: 'sha256',
+      signal,
+    },
+    readText,
+  );
+  const result = parseDeleteResult(text);
   // Quiet mode reports only failures: every other key of the batch was deleted.
   const failed = new Set(result.errors.map((error) => error.key));
   return { deleted: batch.filter((key) => !failed.has(key)), errors: result.errors };

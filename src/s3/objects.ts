@@ -4,6 +4,7 @@
  */
 import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { uriEncode } from '../signer/index.js';
+import type { CallOptions } from './deadline.js';
 import { encodeKey, S3ConfigError } from './endpoint.js';
 import { S3Error } from './errors.js';
 import {
@@ -14,8 +15,9 @@ import {
   type ObjectHeaderOptions,
   type ObjectInfo,
 } from './headers.js';
-import { headerValue, type RequestPipeline, type S3Response } from './pipeline.js';
+import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
 import { ResponseBody } from './response-body.js';
+import { changedOr, ResumableRead, type ReadSpan } from './resumable-read.js';
 import { parseCopyObjectResult } from './xml.js';
 
 export interface ObjectRef {
@@ -23,7 +25,7 @@ export interface ObjectRef {
   key: string;
 }
 
-export interface PutInput extends ObjectRef, ObjectHeaderOptions {
+export interface PutInput extends ObjectRef, ObjectHeaderOptions, CallOptions {
   body?: BodyInput;
   /** Required for streams whose length cannot be read (not needed for bytes, strings, Blobs, fs.ReadStream). */
   contentLength?: number;
@@ -53,8 +55,7 @@ export async function putBody(
   body: PreparedBody,
   signal?: AbortSignal,
 ): Promise<PutOutput> {
-  const response = await pipeline.send({ method: 'PUT', bucket, key, headers, body, signal });
-  await response.body.dump();
+  const response = await pipeline.send({ method: 'PUT', bucket, key, headers, body, signal }, readHead);
   return { etag: headerValue(response.headers, 'etag') ?? '', versionId: headerValue(response.headers, 'x-amz-version-id') };
 }
 
@@ -78,7 +79,7 @@ export function rangeHeader(range: ByteRange): string {
   return `bytes=${range.start}-${range.end ?? ''}`;
 }
 
-export interface GetInput extends ObjectRef, Conditions {
+export interface GetInput extends ObjectRef, Conditions, CallOptions {
   range?: ByteRange;
   versionId?: string;
   signal?: AbortSignal;
@@ -96,17 +97,50 @@ export interface GetOutput extends ObjectInfo {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** The GetObject request, shared by get() (which wraps the body for the caller) and download(). */
+/** The GetObject request; its body is left for the caller to read (see openObjectRead). */
 export async function sendGetObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<S3Response> {
   const headers = conditionHeaders(input);
   if (input.range) headers['range'] = rangeHeader(input.range);
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal });
+  return pipeline.send({ method: 'GET', bucket, key: input.key, headers, query, signal: input.signal }, keepBody);
+}
+
+/**
+ * GetObject with a body that resumes after a network failure: shared by get(), download() and any
+ * ranged reader. `resumeFrom` continues an earlier read of the same version (download's .part file).
+ */
+export async function openObjectRead(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: GetInput,
+  resumeFrom?: { offset: number; span: ReadSpan },
+): Promise<{ response: S3Response; body: ResumableRead }> {
+  const again = (from: number, span: ReadSpan, signal: AbortSignal | undefined): Promise<S3Response> =>
+    sendGetObject(pipeline, bucket, {
+      key: input.key,
+      versionId: input.versionId,
+      range: { start: from, end: span.end },
+      ifMatch: span.etag,
+      signal,
+    }).catch((error: unknown) => {
+      throw changedOr(error, bucket, input.key, span);
+    });
+  const response = resumeFrom
+    ? await again(resumeFrom.offset, resumeFrom.span, input.signal)
+    : await sendGetObject(pipeline, bucket, input);
+  const body = new ResumableRead(response, {
+    retry: pipeline.settings.retry,
+    reopen: again,
+    signal: input.signal,
+    bucket,
+    key: input.key,
+  });
+  return { response, body };
 }
 
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
-  const response = await sendGetObject(pipeline, bucket, input);
-  const body = new ResponseBody(response.body);
+  const { response, body: stream } = await openObjectRead(pipeline, bucket, input);
+  const body = new ResponseBody(stream);
   return {
     ...objectInfo(response.headers),
     contentRange: headerValue(response.headers, 'content-range'),
@@ -121,22 +155,17 @@ export async function getObject(pipeline: RequestPipeline, bucket: string, input
   };
 }
 
-export interface HeadInput extends ObjectRef, Conditions {
+export interface HeadInput extends ObjectRef, Conditions, CallOptions {
   versionId?: string;
   signal?: AbortSignal;
 }
 
 export async function headObject(pipeline: RequestPipeline, bucket: string, input: HeadInput): Promise<ObjectInfo> {
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  const response = await pipeline.send({
-    method: 'HEAD',
-    bucket,
-    key: input.key,
-    headers: conditionHeaders(input),
-    query,
-    signal: input.signal,
-  });
-  await response.body.dump();
+  const response = await pipeline.send(
+    { method: 'HEAD', bucket, key: input.key, headers: conditionHeaders(input), query, signal: input.signal },
+    readHead,
+  );
   return objectInfo(response.headers);
 }
 
@@ -150,7 +179,7 @@ export async function objectExists(pipeline: RequestPipeline, bucket: string, in
   }
 }
 
-export interface DeleteInput extends ObjectRef {
+export interface DeleteInput extends ObjectRef, CallOptions {
   versionId?: string;
   signal?: AbortSignal;
 }
@@ -163,15 +192,14 @@ export interface DeleteOutput {
 /** Deleting a key that does not exist succeeds, as in S3 itself. */
 export async function deleteObject(pipeline: RequestPipeline, bucket: string, input: DeleteInput): Promise<DeleteOutput> {
   const query = input.versionId ? { versionId: input.versionId } : undefined;
-  const response = await pipeline.send({ method: 'DELETE', bucket, key: input.key, query, signal: input.signal });
-  await response.body.dump();
+  const response = await pipeline.send({ method: 'DELETE', bucket, key: input.key, query, signal: input.signal }, readHead);
   return {
     versionId: headerValue(response.headers, 'x-amz-version-id'),
     deleteMarker: headerValue(response.headers, 'x-amz-delete-marker') === 'true',
   };
 }
 
-export interface CopyInput extends ObjectHeaderOptions {
+export interface CopyInput extends ObjectHeaderOptions, CallOptions {
   from: ObjectRef & { versionId?: string };
   to: ObjectRef;
   /** Copy only if the source still matches this ETag. */
@@ -207,15 +235,8 @@ export async function copyObject(
   headers['x-amz-copy-source'] = source;
   if (replacing) headers['x-amz-metadata-directive'] = 'REPLACE';
   if (input.ifMatch !== undefined) headers['x-amz-copy-source-if-match'] = input.ifMatch;
-  const response = await pipeline.send({
-    method: 'PUT',
-    bucket: toBucket,
-    key: input.to.key,
-    headers,
-    errorInBody: true,
-    signal: input.signal,
-  });
-  const result = parseCopyObjectResult(response.text ?? '');
+  const response = await pipeline.send({ method: 'PUT', bucket: toBucket, key: input.to.key, headers, signal: input.signal }, readCheckedText);
+  const result = parseCopyObjectResult(response.text);
   // The pipeline has turned an <Error> body into an S3Error already; this cannot happen.
   if ('error' in result) throw new Error('CopyObject: unexpected <Error> body');
   return {

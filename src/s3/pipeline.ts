@@ -19,10 +19,20 @@ import {
 import type { PreparedBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
-import { isExpiredCredentialsCode, refusesAwsChunked, S3Error, S3NetworkError } from './errors.js';
+import { abortedError, isDeadlineReason } from './deadline.js';
+import {
+  isExpiredCredentialsCode,
+  recordAttempts,
+  refusesAwsChunked,
+  S3CredentialsError,
+  S3Error,
+  S3NetworkError,
+  S3XmlError,
+  type NetworkErrorContext,
+} from './errors.js';
 import { parseError } from './xml.js';
 import { redactText } from './redact.js';
-import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
+import { backoffDelay, parseRetryAfter, RetryBudget, sleep, type RetryPolicy } from './retry.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
 
@@ -50,17 +60,67 @@ export interface S3Request {
    * object data is worth streaming, and some stores (Ceph RGW) refuse aws-chunked control bodies.
    */
   readonly payloadSigning?: PayloadSigning | undefined;
-  /** The operation may answer 200 with an <Error> body: read and check it (see S3Response.text). */
-  readonly errorInBody?: boolean | undefined;
+  /** Ends the call: a request in flight, a backoff wait, a body being read. See deadline.ts. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Told of each failed attempt that is about to be retried. An operation that is not idempotent on
+   * the server (CreateMultipartUpload) learns from it that an earlier attempt may have done its work.
+   */
+  readonly onRetry?: ((failure: S3Error | S3NetworkError) => void) | undefined;
 }
 
+/** An answer as undici delivers it: status and headers, the body not yet read. */
 export interface S3Response {
   readonly statusCode: number;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body: Dispatcher.ResponseData['body'];
-  /** The body, already read, for requests sent with `errorInBody`. */
-  readonly text?: string;
+}
+
+/** An answer whose body has been read (or discarded). */
+export interface ResponseHead {
+  readonly statusCode: number;
+  readonly headers: S3Response['headers'];
+}
+
+/**
+ * How a successful answer's body is consumed. It runs inside the retry loop, so a body cut or
+ * stalled halfway is a retryable S3NetworkError like a failure before the headers, never a raw
+ * undici error after the loop has ended.
+ */
+export type BodyReader<T> = (response: S3Response) => Promise<T>;
+
+/** Answers that carry nothing in the body (PUT, DELETE, HEAD, UploadPart): drained, headers kept. */
+export const readHead: BodyReader<ResponseHead> = async (response) => {
+  await response.body.dump();
+  return { statusCode: response.statusCode, headers: response.headers };
+};
+
+/** Answers whose result is the body (the XML documents): read whole. */
+export const readText: BodyReader<ResponseHead & { text: string }> = async (response) => {
+  const text = await response.body.text();
+  return { statusCode: response.statusCode, headers: response.headers, text };
+};
+
+/**
+ * readText for CopyObject and CompleteMultipartUpload, which answer 200 before they finish and
+ * report a failure that happens later as an `<Error>` body: such an answer becomes an S3Error and
+ * is retried like any other.
+ */
+export const readCheckedText: BodyReader<ResponseHead & { text: string }> = async (response) => {
+  const read = await readText(response);
+  if (parseError(read.text) !== undefined) throw new ErrorInBody(read.text);
+  return read;
+};
+
+/**
+ * The body left unread, for the caller to stream (GetObject). Failures while it is read are the
+ * reader's to handle: see resumable-read.ts.
+ */
+export const keepBody: BodyReader<S3Response> = async (response) => response;
+
+/** Thrown by a reader to say a 200 answer is an error document. */
+class ErrorInBody {
+  constructor(readonly text: string) {}
 }
 
 export interface Logger {
@@ -111,8 +171,30 @@ interface SignedAttempt {
   readonly signature: string;
 }
 
+/** The one-off fixes a call has used up (see RequestPipeline.#recover). */
+interface Recovery {
+  followedRedirect: boolean;
+  correctedClock: boolean;
+  refreshedCredentials: boolean;
+}
+
+/** Errors the pipeline or a reader made on purpose: passed on as they are, never wrapped. */
+function isOwnError(error: unknown): boolean {
+  return (
+    error instanceof S3Error ||
+    error instanceof S3NetworkError ||
+    error instanceof S3XmlError ||
+    error instanceof S3ConfigError ||
+    error instanceof S3CredentialsError
+  );
+}
+
 export class RequestPipeline {
   readonly #settings: PipelineSettings;
+  /** The client-wide retry budget: every request of this client draws from it. */
+  readonly #budget: RetryBudget;
+  /** Clean-up still running after the calls it belongs to ended (see cleanUp). */
+  readonly #cleanups = new Set<Promise<void>>();
   /** Regions learnt from redirects, so later calls to the same bucket go straight there. */
   readonly #bucketRegions = new Map<string, string>();
   /** Server time minus local time, learnt from RequestTimeTooSkewed. */
@@ -126,10 +208,29 @@ export class RequestPipeline {
 
   constructor(settings: PipelineSettings) {
     this.#settings = settings;
+    this.#budget = new RetryBudget(settings.retry.budget);
   }
 
   get settings(): PipelineSettings {
     return this.#settings;
+  }
+
+  /**
+   * Runs clean-up that follows a failed call (aborting its multipart upload, clearing uploads of
+   * lost Creates). Awaited, so the call ends with nothing left behind; but once the call's deadline
+   * has passed it ends now, the clean-up runs on its own, and close() waits for it. A clean-up
+   * failure is logged, never thrown.
+   */
+  async cleanUp(task: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    const running = task().catch((error: unknown) => this.#settings.logger?.debug(`s3lane: clean-up failed: ${String(error)}`));
+    if (!(signal?.aborted && isDeadlineReason(signal.reason))) return running;
+    this.#cleanups.add(running);
+    void running.finally(() => this.#cleanups.delete(running));
+  }
+
+  /** Waits for the clean-up still running in the background. */
+  async settled(): Promise<void> {
+    while (this.#cleanups.size > 0) await Promise.allSettled([...this.#cleanups]);
   }
 
   /** The region requests for `bucket` are signed for: learnt from a redirect, else the client's. */
@@ -175,20 +276,32 @@ export class RequestPipeline {
     return resolver;
   }
 
-  async send(request: S3Request): Promise<S3Response> {
+  /**
+   * Sends the request and reads its answer with `read`, retrying what can safely be sent again,
+   * until it succeeds, fails for good, runs out of retries or budget, or `request.signal` ends it.
+   * Errors are S3Error or S3NetworkError (with the attempt count), never an undici error; an abort
+   * that ends a call never hides the failure that came before it.
+   */
+  async send<T>(request: S3Request, read: BodyReader<T>): Promise<T> {
     const { retry } = this.#settings;
+    const { signal } = request;
     const replayable = request.body === undefined || request.body.replayable;
-    let attempt = 0;
-    let followedRedirect = false;
-    let correctedClock = false;
-    let refreshedCredentials = false;
+    const recovery: Recovery = { followedRedirect: false, correctedClock: false, refreshedCredentials: false };
+    let attempts = 0;
+    let retries = 0;
+    let lastRetryCost: number | undefined;
+    let lastFailure: S3Error | S3NetworkError | undefined;
+    const context = (): NetworkErrorContext => ({ method: request.method, bucket: request.bucket, key: request.key, attempts });
     // Every signature computed for this request: any of them may come back in an error body.
     const signatures: string[] = [];
     for (;;) {
+      if (signal?.aborted) throw abortedError(signal, context(), lastFailure);
       const signed = await this.#sign(request);
       signatures.push(signed.signature);
       const secrets = [...secretsOf(signed.credentials), ...signatures];
-      let response: S3Response;
+      attempts++;
+      let failure: S3Error | S3NetworkError;
+      let response: S3Response | undefined;
       try {
         response = await this.#settings.dispatcher.request({
           origin: signed.endpoint.origin,
@@ -196,76 +309,87 @@ export class RequestPipeline {
           method: request.method,
           headers: signed.headers,
           body: signed.body ?? null,
-          signal: request.signal,
+          signal,
         });
+        // By the time the answer arrives, the server has read all of the body it wanted.
+        signed.release();
+        if (response.statusCode >= 300) failure = await this.#toError(response, request, signed, secrets);
+        else {
+          const value = await read(response);
+          this.#budget.succeeded(lastRetryCost);
+          return value;
+        }
       } catch (error) {
         signed.release();
-        if (request.signal?.aborted) throw request.signal.reason;
-        const networkError = S3NetworkError.from(error, {
-          method: request.method,
-          bucket: request.bucket,
-          key: request.key,
-          secrets,
-        });
-        if (replayable && attempt < retry.retries && networkError.retryable) {
-          await sleep(backoffDelay(attempt++, retry), request.signal);
+        if (signal?.aborted) throw abortedError(signal, { ...context(), secrets }, lastFailure);
+        if (error instanceof ErrorInBody && response) failure = this.#errorOf(response, error.text, request, signed, secrets);
+        else if (isOwnError(error)) throw error;
+        else failure = S3NetworkError.from(error, { ...context(), secrets });
+      }
+      if (failure instanceof S3Error && response && this.#recover(failure, response, request, signed, recovery)) {
+        if (replayable) continue;
+      }
+      lastFailure = failure;
+      if (failure.retryable && replayable && retries < retry.retries) {
+        const cost = this.#budget.take(failure);
+        if (cost !== undefined) {
+          lastRetryCost = cost;
+          request.onRetry?.(failure);
+          const retryAfter = response ? parseRetryAfter(headerValue(response.headers, 'retry-after')) : undefined;
+          try {
+            await sleep(backoffDelay(retries++, retry, failure, retryAfter), signal);
+          } catch {
+            throw signal?.aborted ? abortedError(signal, context(), failure) : failure;
+          }
           continue;
         }
-        throw networkError;
       }
-      // By the time the answer arrives, the server has read all of the body it wanted.
-      signed.release();
-      let error: S3Error;
-      if (response.statusCode < 300) {
-        if (!request.errorInBody) return response;
-        // CopyObject and CompleteMultipartUpload answer 200 before they finish, and report a
-        // failure that happens later as an <Error> body: such an answer is retried like any other.
-        const text = await response.body.text();
-        if (parseError(text) === undefined) return { ...response, text };
-        error = this.#errorOf(response, text, request, signed, secrets);
-      } else {
-        error = await this.#toError(response, request, signed, secrets);
-      }
-      const bucket = request.bucket;
-      if (!followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
-        // PermanentRedirect / AuthorizationHeaderMalformed: the bucket lives elsewhere. Re-sign for
-        // its region and remember it, so the next call goes there directly.
-        followedRedirect = true;
-        this.#bucketRegions.set(bucket, error.region);
-        if (replayable) continue;
-      }
-      if (!correctedClock && error.code === 'RequestTimeTooSkewed') {
-        const serverDate = Date.parse(headerValue(response.headers, 'date') ?? '');
-        if (!Number.isNaN(serverDate)) {
-          correctedClock = true;
-          this.#clockOffsetMs = serverDate - Date.now();
-          if (replayable) continue;
-        }
-      }
-      if (signed.payloadMode === 'streaming' && refusesAwsChunked(error)) {
-        // The store lacks aws-chunked (OpenStack Swift, GCS): send object data without it from now
-        // on. Parallel parts may all meet the refusal; each is sent again, the log says it once.
-        if (!this.#refuseAwsChunked.has(signed.storeOrigin)) {
-          this.#refuseAwsChunked.add(signed.storeOrigin);
-          this.#settings.logger?.debug(
-            `s3lane: ${signed.storeOrigin} refuses aws-chunked bodies (${error.statusCode} ${error.code}); ` +
-              `this client sends object data there without it from now on` +
-              (replayable ? ', and sends this request again.' : ". This one-shot stream cannot be sent again: set payloadSigning: 'unsigned'."),
-          );
-        }
-        if (replayable) continue;
-      }
-      if (!refreshedCredentials && isExpiredCredentialsCode(error.code)) {
-        refreshedCredentials = true;
-        this.#settings.credentials.invalidate();
-        if (replayable) continue;
-      }
-      if (error.retryable && replayable && attempt < retry.retries) {
-        await sleep(backoffDelay(attempt++, retry), request.signal);
-        continue;
-      }
-      throw error;
+      throw recordAttempts(failure, attempts);
     }
+  }
+
+  /**
+   * Answers that one changed request fixes: a region redirect, a clock skew, expired credentials
+   * (each once per call), a store that refuses aws-chunked bodies. Returns true when the request
+   * should be sent again.
+   */
+  #recover(error: S3Error, response: S3Response, request: S3Request, signed: SignedAttempt, recovery: Recovery): boolean {
+    const bucket = request.bucket;
+    if (!recovery.followedRedirect && bucket !== undefined && error.region && error.region !== signed.region) {
+      // PermanentRedirect / AuthorizationHeaderMalformed: the bucket lives elsewhere. Re-sign for
+      // its region and remember it, so the next call goes there directly.
+      recovery.followedRedirect = true;
+      this.#bucketRegions.set(bucket, error.region);
+      return true;
+    }
+    if (!recovery.correctedClock && error.code === 'RequestTimeTooSkewed') {
+      const serverDate = Date.parse(headerValue(response.headers, 'date') ?? '');
+      if (!Number.isNaN(serverDate)) {
+        recovery.correctedClock = true;
+        this.#clockOffsetMs = serverDate - Date.now();
+        return true;
+      }
+    }
+    if (signed.payloadMode === 'streaming' && refusesAwsChunked(error)) {
+      // The store lacks aws-chunked (OpenStack Swift, GCS): send object data without it from now
+      // on. Parallel parts may all meet the refusal; each is sent again, the log says it once.
+      if (!this.#refuseAwsChunked.has(signed.storeOrigin)) {
+        this.#refuseAwsChunked.add(signed.storeOrigin);
+        const replayable = request.body === undefined || request.body.replayable;
+        this.#settings.logger?.debug(
+          `s3lane: ${signed.storeOrigin} refuses aws-chunked bodies (${error.statusCode} ${error.code}); ` +
+            `this client sends object data there without it from now on` +
+            (replayable ? ', and sends this request again.' : ". This one-shot stream cannot be sent again: set payloadSigning: 'unsigned'."),
+        );
+      }
+      return true;
+    }
+    if (!recovery.refreshedCredentials && isExpiredCredentialsCode(error.code)) {
+      recovery.refreshedCredentials = true;
+      this.#settings.credentials.invalidate();
+      return true;
+    }
+    return false;
   }
 
   async #sign(request: S3Request): Promise<SignedAttempt> {
@@ -346,6 +470,7 @@ export class RequestPipeline {
     };
   }
 
+  /** The error an answer >= 300 stands for; its body is read here, inside the retry loop. */
   async #toError(response: S3Response, request: S3Request, signed: SignedAttempt, secrets: readonly string[]): Promise<S3Error> {
     const text = request.method === 'HEAD' ? '' : await response.body.text();
     if (request.method === 'HEAD') await response.body.dump();

@@ -11,11 +11,13 @@ import pLimit from 'p-limit';
 import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
+import { throwIfAborted, type CallOptions } from './deadline.js';
 import {
   MULTIPART_LIMITS,
   abortMultipartUpload,
   completeMultipartUpload,
   createMultipartUpload,
+  sweepLostCreates,
   uploadPart,
   type CompletedPart,
   type MultipartTarget,
@@ -32,7 +34,7 @@ export interface UploadProgress {
   totalBytes: number | undefined;
 }
 
-export interface UploadInput extends ObjectHeaderOptions {
+export interface UploadInput extends ObjectHeaderOptions, CallOptions {
   bucket?: string;
   key: string;
   /** What to upload: a body, or `file` (a path), streamed from disk. */
@@ -221,12 +223,28 @@ async function uploadMultipart(
 ): Promise<UploadOutput> {
   const signal = input.signal;
   const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  try {
+    return await sendAndComplete(pipeline, target, input, context, sendParts);
+  } finally {
+    if (target.mayHaveOrphans) await pipeline.cleanUp(() => sweepLostCreates(pipeline, target), signal);
+  }
+}
+
+/** The parts and the Complete of an upload already created; aborted on any failure. */
+async function sendAndComplete(
+  pipeline: RequestPipeline,
+  target: MultipartTarget,
+  input: UploadInput,
+  context: UploadContext,
+  sendParts: SendParts,
+): Promise<UploadOutput> {
+  const signal = input.signal;
   const stop = new AbortController();
   const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const sendPart: SendPart = (partNumber, body) =>
     context.schedule(async () => {
       // Queued parts of a failed upload must not start.
-      partSignal.throwIfAborted();
+      throwIfAborted(partSignal, { method: 'PUT', bucket: target.bucket, key: target.key });
       return sendCounted(await body(), context.report, (counted) => uploadPart(pipeline, target, partNumber, counted, partSignal));
     });
   const inFlight = new Set<Promise<CompletedPart>>();
@@ -236,9 +254,11 @@ async function uploadMultipart(
     return { ...done, parts: parts.length, multipart: true, bytes };
   } catch (error) {
     stop.abort(error);
-    // Parts still in flight could land after an abort and be kept: wait for them to settle first.
-    await Promise.allSettled(inFlight);
-    await abortQuietly(pipeline, target, error);
+    await pipeline.cleanUp(async () => {
+      // Parts still in flight could land after an abort and be kept: wait for them to settle first.
+      await Promise.allSettled(inFlight);
+      await abortQuietly(pipeline, target, error);
+    }, signal);
     throw error;
   }
 }

@@ -61,6 +61,7 @@ export type S3ConfigErrorCode =
   // Client options
   | 'InvalidCredentials'
   | 'InvalidRetries'
+  | 'InvalidDeadline'
   | 'InvalidTimeout'
   | 'InvalidMaxConnections'
   | 'InvalidPayloadSigning'

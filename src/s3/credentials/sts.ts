@@ -92,7 +92,7 @@ const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
 // STS answers these (or a 5xx, or no answer at all) to a call worth repeating, as the SDKs' standard
 // retry mode and their web identity provider treat them.
 const RETRYABLE_CODES: ReadonlySet<string> = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'IDPCommunicationError']);
-const STS_RETRY: RetryPolicy = { retries: 2, baseDelayMs: 100, maxDelayMs: 1_000 };
+const STS_RETRY: RetryPolicy = { retries: 2, baseDelayMs: 100, throttleBaseDelayMs: 100, maxDelayMs: 1_000, budget: 0 };
 
 async function callSts(
   action: string,

@@ -137,4 +137,12 @@ export const CONDITION_FIELDS: Shape = {
   ifUnmodifiedSince: optional(validDate),
 };
 
-export const SIGNAL_FIELD: Shape = { signal: optional(abortSignal) };
+/** A deadline for a whole call, retries and backoff included (the client's, or one call's). */
+export const deadlineMs: Rule = (value, field) => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail('InvalidDeadline', field, `expected a positive number of milliseconds, got ${describeValue(value)}.`);
+  }
+};
+
+/** What every call accepts to bound it in time (see deadline.ts). */
+export const SIGNAL_FIELD: Shape = { signal: optional(abortSignal), deadlineMs: optional(deadlineMs) };

@@ -18,6 +18,7 @@ import {
   versionId,
 } from './fields.js';
 import {
+  boolean,
   callback,
   child,
   fail,
@@ -167,7 +168,7 @@ export const INPUTS = {
     (v) => checkContentLength(v, S3_LIMITS.maxSinglePutBytes, 'a single PUT (use upload() for larger objects)'),
   ),
   get: input(GET_FIELDS),
-  download: input({ ...GET_FIELDS, file: required(string('InvalidDestination', { nonEmpty: true })) }),
+  download: input({ ...GET_FIELDS, file: required(string('InvalidDestination', { nonEmpty: true })), resume: optional(boolean('InvalidOption')) }),
   head: input(HEAD_FIELDS),
   exists: input(HEAD_FIELDS),
   delete: input({ bucket, key, versionId: optional(versionId), ...SIGNAL_FIELD }),

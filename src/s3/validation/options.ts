@@ -6,6 +6,7 @@ import { describeValue } from '../config-error.js';
 import { parseEndpoint } from '../endpoint.js';
 import { displayEndpoint } from '../redact.js';
 import { DEFAULT_RETRY_POLICY } from '../retry.js';
+import { deadlineMs } from './fields.js';
 import { OPTION_LIMITS } from './limits.js';
 import {
   boolean,
@@ -126,6 +127,7 @@ const CLIENT_OPTIONS = object({
   maxConnections: optional(integer('InvalidMaxConnections', 1, OPTION_LIMITS.maxConnections)),
   retries: optional(retries),
   timeoutMs: optional(integer('InvalidTimeout', 1, OPTION_LIMITS.maxTimeoutMs, ' ms')),
+  deadlineMs: optional(deadlineMs),
   dispatcher: optional(hasMethod('InvalidDispatcher', 'dispatch')),
   logger: optional(hasMethod('InvalidLogger', 'debug')),
 });
