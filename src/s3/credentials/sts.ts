@@ -11,7 +11,7 @@ import { SigV4Signer } from '../../signer/index.js';
 import { S3CredentialsError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { dnsSuffixForRegion } from '../region.js';
-import { backoffDelay, DEFAULT_RETRY_POLICY, sleep, type RetryPolicy } from '../retry.js';
+import { backoffDelay, sleep, type RetryPolicy } from '../retry.js';
 import { parseError } from '../xml.js';
 import { credentialsFrom } from './answers.js';
 import { configuredEndpoint } from './endpoint-config.js';
@@ -92,7 +92,7 @@ const FORM = 'application/x-www-form-urlencoded; charset=utf-8';
 // STS answers these (or a 5xx, or no answer at all) to a call worth repeating, as the SDKs' standard
 // retry mode and their web identity provider treat them.
 const RETRYABLE_CODES: ReadonlySet<string> = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'IDPCommunicationError']);
-const STS_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: 2, maxDelayMs: 1_000 };
+const STS_RETRY: RetryPolicy = { retries: 2, baseDelayMs: 100, throttleBaseDelayMs: 100, maxDelayMs: 1_000, budget: 0 };
 
 async function callSts(
   action: string,

@@ -52,4 +52,9 @@ describe('S3Client endpoint from the config file', () => {
     vi.stubEnv('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'true');
     expect(presignedHost(new S3Client({ credentials, region: 'us-east-1', bucket: 'photos' }))).toBe('photos.s3.us-east-1.amazonaws.com');
   });
+
+  it('refuses an empty or non-string profile option before anything runs', () => {
+    expect(() => new S3Client({ profile: '' })).toThrow(expect.objectContaining({ code: 'InvalidOption' }) as Error);
+    expect(() => new S3Client({ profile: 7 as unknown as string })).toThrow(expect.objectContaining({ code: 'InvalidOption' }) as Error);
+  });
 });
