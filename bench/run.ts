@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
   sign: () => import('./sign.js'),
   batch: () => import('./batch.js'),
+  transfer: () => import('./transfer.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
