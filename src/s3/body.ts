@@ -115,25 +115,50 @@ function webStream(stream: ReadableStream<Uint8Array>): import('node:stream/web'
   return stream as import('node:stream/web').ReadableStream<Uint8Array>;
 }
 
+/** Bytes a web stream of a response body buffers ahead of its reader (one socket read is 16-64 KiB). */
+const WEB_STREAM_HIGH_WATER_MARK = 64 * 1024;
+
 /**
- * A Node stream as a web stream that pulls one chunk at a time. (Node 20's `Readable.toWeb` reads
- * ahead without bound on fast sources, so a large file would pile up in memory.) Cancelling the
- * web stream destroys the Node stream, releasing its file descriptor or socket.
+ * A Node stream as a web stream, chunk for chunk: each chunk the socket delivers is enqueued as is,
+ * and the Node stream is paused once `WEB_STREAM_HIGH_WATER_MARK` bytes wait unread, so memory stays
+ * bounded. (Node 20's `Readable.toWeb` reads ahead without bound on fast sources; an async iterator
+ * calls `read()`, which joins every buffered chunk into a new buffer: a copy of each byte.)
+ * Cancelling the web stream destroys the Node stream, releasing its socket or file.
  */
 export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
-  const iterator = readable[Symbol.asyncIterator]();
+  let ended = false;
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const { value, done } = (await iterator.next()) as IteratorResult<Uint8Array | string>;
-        if (done) controller.close();
-        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      start(controller) {
+        readable.on('data', (chunk: Uint8Array | string) => {
+          controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+          if ((controller.desiredSize ?? 0) <= 0) readable.pause();
+        });
+        readable.once('end', () => {
+          ended = true;
+          controller.close();
+        });
+        readable.once('error', (error) => {
+          ended = true;
+          controller.error(error);
+        });
+        // Destroyed without an error (cancel() while a reader holds the stream): the reader sees the end.
+        readable.once('close', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        readable.pause();
+      },
+      pull() {
+        readable.resume();
       },
       cancel(reason) {
+        ended = true;
         readable.destroy(reason instanceof Error ? reason : undefined);
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: WEB_STREAM_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
   );
 }
 

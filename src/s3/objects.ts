@@ -11,6 +11,7 @@ import {
   objectHeaders,
   objectInfo,
   type Conditions,
+  type Metadata,
   type ObjectHeaderOptions,
   type ObjectInfo,
 } from './headers.js';
@@ -105,20 +106,41 @@ export async function sendGetObject(pipeline: RequestPipeline, bucket: string, i
 }
 
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
-  const response = await sendGetObject(pipeline, bucket, input);
-  const body = new ResponseBody(response.body);
-  return {
-    ...objectInfo(response.headers),
-    contentRange: headerValue(response.headers, 'content-range'),
-    get body() {
-      return body.stream;
-    },
-    bytes: () => body.bytes(),
-    text: () => body.text(),
-    json: <T>() => body.json<T>(),
-    cancel: () => body.cancel(),
-    [Symbol.asyncDispose]: () => body.cancel(),
-  };
+  return new GetResult(await sendGetObject(pipeline, bucket, input));
+}
+
+/**
+ * A GET's answer: the object's headers and its body. A class rather than an object literal with a
+ * closure per method: a small GET spent a visible share of its CPU building the literal.
+ */
+class GetResult extends ResponseBody implements GetOutput {
+  contentLength: number;
+  contentType: string | undefined;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+  versionId: string | undefined;
+  cacheControl: string | undefined;
+  contentDisposition: string | undefined;
+  contentEncoding: string | undefined;
+  storageClass: string | undefined;
+  metadata: Metadata;
+  contentRange: string | undefined;
+
+  constructor(response: S3Response) {
+    super(response.body);
+    const info = objectInfo(response.headers);
+    this.contentLength = info.contentLength;
+    this.contentType = info.contentType;
+    this.etag = info.etag;
+    this.lastModified = info.lastModified;
+    this.versionId = info.versionId;
+    this.cacheControl = info.cacheControl;
+    this.contentDisposition = info.contentDisposition;
+    this.contentEncoding = info.contentEncoding;
+    this.storageClass = info.storageClass;
+    this.metadata = info.metadata;
+    this.contentRange = headerValue(response.headers, 'content-range');
+  }
 }
 
 export interface HeadInput extends ObjectRef, Conditions {
