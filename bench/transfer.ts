@@ -261,6 +261,7 @@ async function runLarge(bucket: string, options: Options, scratch: string, label
   const source = files[0]!.path;
   const out: string[] = [];
   const rounds = Math.max(1, Math.min(options.rounds, 3));
+  const failures: string[] = [];
   await seed('large/source', { file: source });
   for (const [title, rows] of [
     ['upload', UPLOADS],
@@ -272,7 +273,11 @@ async function runLarge(bucket: string, options: Options, scratch: string, label
         const isGet = row.work.startsWith('get:');
         const file = isGet ? join(scratch, `down-${round}.bin`) : source;
         const key = isGet ? 'large/source' : `large/${row.work.replace(/\W+/g, '-')}`;
-        const sample = await runChildWork(row.work, bucket, key, file, bytes);
+        const sample = await runChildWork(row.work, bucket, key, file, bytes).catch((error: unknown) => {
+          failures.push(`${label} ${row.label}: ${String(error).split('\n').slice(0, 3).join(' | ')}`);
+          return undefined;
+        });
+        if (!sample) continue;
         push(samples, row.work, sample);
         process.stderr.write(
           `transfer: ${label} ${title} round ${round + 1}/${rounds} ${row.label}: ${(sample.wallMs / 1000).toFixed(2)} s, ` +
@@ -311,7 +316,7 @@ async function runLarge(bucket: string, options: Options, scratch: string, label
       ),
     );
   }
-  return out;
+  return [...out, ...failures.map((failure) => `FAILED: ${failure}`)];
 }
 
 const MEMORY_WORKS = [

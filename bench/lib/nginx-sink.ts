@@ -62,6 +62,13 @@ http {
     location / {
       if ($request_method = PUT) { rewrite ^ /__put last; }
       if ($request_method = POST) { rewrite ^ /__post last; }
+      # ListMultipartUploads (minio looks for an upload to resume): none.
+      if ($args ~ "(^|&)uploads(=|&|$)") { rewrite ^ /__uploads last; }
+    }
+    location = /__uploads {
+      internal;
+      default_type application/xml;
+      return 200 '<?xml version="1.0" encoding="UTF-8"?><ListMultipartUploadsResult><Bucket>b</Bucket><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>';
     }
     # A PUT's body is read to the end (request buffering) and dropped; the 200 with an ETag comes
     # from /__answer. (WebDAV would store it, but answers 201/204, which some clients refuse.)

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { close, createReadStream, open as openFd, read, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { FileRange } from './chunked-file.js';
 import { S3ConfigError } from './endpoint.js';
 
 export type BodyInput = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | Readable;
@@ -19,6 +20,8 @@ export interface PreparedBody {
   readonly length: number;
   /** The bytes, when the body is in memory. */
   readonly bytes: Uint8Array | undefined;
+  /** The file range behind the body, for readers that read it their own way (aws-chunked framing). */
+  readonly file?: FileRange | undefined;
   /** True when `open()` may be called again, so a failed attempt can be retried. */
   readonly replayable: boolean;
   /** A fresh stream of the body. A one-shot body throws when opened twice. */
@@ -62,7 +65,7 @@ export function fileBody(path: string, start: number, length: number): PreparedB
     length === 0
       ? Readable.from([], { objectMode: false })
       : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE });
-  return { length, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, open) };
+  return { length, bytes: undefined, file: { path, start, length }, replayable: true, open, sha256: hashOnce(undefined, open) };
 }
 
 /**
@@ -192,7 +195,14 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   if (body instanceof Uint8Array) return bytesBody(body);
   if (body instanceof ArrayBuffer) return bytesBody(new Uint8Array(body));
   if (body instanceof Blob) return blobBody(body);
-  const length = contentLength ?? (body instanceof ReadStream ? await readStreamLength(body) : undefined);
+  const range = body instanceof ReadStream ? await readStreamRange(body) : undefined;
+  if (range?.regularFile && contentLength === undefined && (body as ReadStream).bytesRead === 0) {
+    // An unread fs.ReadStream of a regular file is the file range itself: read it directly, which
+    // makes the body replayable (retries) and lets aws-chunked framing read into its frames.
+    (body as ReadStream).destroy();
+    return range.length === 0 ? bytesBody(new Uint8Array(0)) : fileBody(range.path, range.start, range.length);
+  }
+  const length = contentLength ?? range?.length;
   if (length === undefined) {
     throw new S3ConfigError(
       'UnknownContentLength',
@@ -211,12 +221,15 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   return oneShotBody(body instanceof ReadableStream ? Readable.fromWeb(webStream(body)) : body, length);
 }
 
-async function readStreamLength(stream: ReadStream): Promise<number | undefined> {
+/** The file range an fs.ReadStream reads: its path, `start`/`end` options and the file's size. */
+async function readStreamRange(
+  stream: ReadStream,
+): Promise<{ path: string; start: number; length: number; regularFile: boolean } | undefined> {
   if (typeof stream.path !== 'string') return undefined;
-  const { size } = await stat(stream.path);
+  const info = await stat(stream.path);
   // fs.ReadStream's `start`/`end` are public options but not typed on the instance.
   const { start, end } = stream as ReadStream & { start?: number; end?: number };
   const from = start ?? 0;
-  const to = end === undefined || end === Infinity ? size - 1 : Math.min(end, size - 1);
-  return Math.max(0, to - from + 1);
+  const to = end === undefined || end === Infinity ? info.size - 1 : Math.min(end, info.size - 1);
+  return { path: stream.path, start: from, length: Math.max(0, to - from + 1), regularFile: info.isFile() };
 }
