@@ -8,8 +8,11 @@
  * medians over rounds, and ratios are medians of the per-round ratios, which cancels most of the
  * drift of a shared machine. The floor is raw undici sending to a presigned URL.
  *
- * Usage: npm run bench -- transfer [--target sink|server|both] [--sections small,large,memory,cold]
- *          [--rounds N] [--large-mib N] [--memory-mib N]
+ * Parallel ranged download (`ranged`): through a proxy that caps each connection at
+ * `--cap-mib` MiB/s (default 20), download() with concurrency 1 against 2, 4 and 8 connections.
+ *
+ * Usage: npm run bench -- transfer [--target sink|server|both] [--sections small,large,memory,cold,ranged]
+ *          [--rounds N] [--large-mib N] [--memory-mib N] [--cap-mib N]
  */
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +26,7 @@ import { ensureFiles } from './lib/data-files.js';
 import { runChild, nodeChild } from './lib/run-child.js';
 import { s3Env, type S3Env } from './lib/s3-env.js';
 import { startNginxSink } from './lib/nginx-sink.js';
+import { startThrottleProxy } from './lib/throttle-proxy.js';
 import { median, rotate } from './lib/stats.js';
 import { formatNumber, formatRatio, formatRate, formatTable } from './lib/table.js';
 import { compiledPath, transpileFolders } from './lib/transpile.js';
@@ -35,7 +39,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATA_DIR = join(ROOT, 'bench/.data');
 const JS_DIR = join(ROOT, 'bench/.data/js-transfer');
 const CHILD = compiledPath(ROOT, JS_DIR, join(ROOT, 'bench/transfer-child.ts'));
-const SECTIONS = ['small', 'large', 'memory', 'cold'] as const;
+const SECTIONS = ['small', 'large', 'memory', 'cold', 'ranged'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -44,10 +48,11 @@ interface Options {
   rounds: number;
   largeMiB: number;
   memoryMiB: number;
+  capMiB: number;
 }
 
 function parseOptions(args: string[]): Options {
-  const options: Options = { targets: ['sink', 'server'], sections: new Set(SECTIONS), rounds: 7, largeMiB: 256, memoryMiB: 1024 };
+  const options: Options = { targets: ['sink', 'server'], sections: new Set(SECTIONS), rounds: 7, largeMiB: 256, memoryMiB: 1024, capMiB: 20 };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value = ''] = [args[i], args[i + 1]];
     if (flag === '--target') options.targets = value === 'both' ? ['sink', 'server'] : [value as 'sink' | 'server'];
@@ -55,6 +60,7 @@ function parseOptions(args: string[]): Options {
     else if (flag === '--rounds') options.rounds = Number(value);
     else if (flag === '--large-mib') options.largeMiB = Number(value);
     else if (flag === '--memory-mib') options.memoryMiB = Number(value);
+    else if (flag === '--cap-mib') options.capMiB = Number(value);
     else throw new Error(`unknown option ${flag}`);
   }
   return options;
@@ -420,6 +426,51 @@ async function runCold(server: S3Env, bucket: string, options: Options): Promise
 }
 
 // ---------------------------------------------------------------------------------------------
+// Parallel ranged download through a per-connection bandwidth cap.
+
+async function runRanged(server: S3Env, bucket: string, options: Options, scratch: string, seed: Seed): Promise<string[]> {
+  const bytes = options.largeMiB * MiB;
+  const { files } = await ensureFiles(DATA_DIR, [{ name: `transfer/${options.largeMiB}mib.bin`, bytes }]);
+  await seed('ranged/source', { file: files[0]!.path });
+  const proxy = await startThrottleProxy(server.endpoint, options.capMiB * MiB);
+  const s3 = s3laneClient({ ...server, endpoint: proxy.endpoint }, { bucket });
+  const levels = [1, 2, 4, 8];
+  const rates = new Map<number, number[]>();
+  const rounds = Math.max(1, Math.min(options.rounds, 3));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const concurrency of rotate(levels, round)) {
+        const file = join(scratch, `ranged-${concurrency}.bin`);
+        const started = performance.now();
+        await s3.download({ key: 'ranged/source', file, concurrency, partSize: 8 * MiB });
+        const seconds = (performance.now() - started) / 1000;
+        await rm(file);
+        const list = rates.get(concurrency) ?? [];
+        list.push(bytes / MiB / seconds);
+        rates.set(concurrency, list);
+        process.stderr.write(`transfer: ranged concurrency ${concurrency}: ${(bytes / MiB / seconds).toFixed(1)} MiB/s\n`);
+      }
+    }
+  } finally {
+    await s3.close();
+    await proxy.close();
+  }
+  const single = median(rates.get(1) ?? []) ?? 0;
+  return [
+    `\nranged download() of ${options.largeMiB} MiB in 8 MiB parts, each connection capped at ${options.capMiB} MiB/s, median of ${rounds}`,
+    formatTable(
+      [
+        { header: 'concurrency', value: (c: number) => String(c) },
+        { header: 'MiB/s', value: (c) => formatRate(median(rates.get(c) ?? [])) },
+        { header: 'vs 1 connection', value: (c) => formatRatio(median(rates.get(c) ?? []), single) },
+        { header: 'of c x 1 connection', value: (c) => `${(((median(rates.get(c) ?? []) ?? 0) / (c * single)) * 100).toFixed(0)}%` },
+      ],
+      levels,
+    ),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function createBucket(server: S3Env, bucket: string): Promise<void> {
   // The sink makes directories on PUT; the real server needs the bucket.
@@ -449,6 +500,7 @@ async function runTarget(server: S3Env, label: string, options: Options, sinkRoo
     if (options.sections.has('small')) for (const line of await runSmall(server, bucket, options, seed)) console.log(line);
     if (options.sections.has('large')) for (const line of await runLarge(bucket, options, scratch, label, seed)) console.log(line);
     if (options.sections.has('memory') && label === 'sink') for (const line of await runMemory(bucket, options, scratch, seed)) console.log(line);
+    if (options.sections.has('ranged')) for (const line of await runRanged(server, bucket, options, scratch, seed)) console.log(line);
     if (options.sections.has('cold') && label === 'sink') for (const line of await runCold(server, bucket, options)) console.log(line);
   } finally {
     await rm(scratch, { recursive: true, force: true });
