@@ -345,7 +345,13 @@ async function runMemory(bucket: string, options: Options, scratch: string, seed
   await seed(sourceKey, { file: files[0]!.path });
   for (const work of MEMORY_WORKS) {
     const isGet = work.startsWith('get:');
-    const sample = await runChildWork(work, bucket, isGet ? sourceKey : `memory/${work}`, isGet ? join(scratch, 'memory.bin') : files[0]!.path, bytes);
+    const sample = await runChildWork(work, bucket, isGet ? sourceKey : `memory/${work}`, isGet ? join(scratch, 'memory.bin') : files[0]!.path, bytes).catch(
+      (error: unknown) => {
+        process.stderr.write(`transfer: memory ${work} FAILED: ${String(error).split('\n')[0]}\n`);
+        return undefined;
+      },
+    );
+    if (!sample) continue;
     rows.push({ work, sample });
     process.stderr.write(`transfer: memory ${work}: +${((sample.peakRssGrowth ?? 0) / MiB).toFixed(0)} MiB\n`);
   }

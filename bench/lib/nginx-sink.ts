@@ -90,7 +90,7 @@ http {
       if ($args ~ "uploads") {
         return 200 '<?xml version="1.0" encoding="UTF-8"?><InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>sink-upload</UploadId></InitiateMultipartUploadResult>';
       }
-      return 200 '<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><ETag>"0123456789abcdef0123456789abcdef-1"</ETag></CompleteMultipartUploadResult>';
+      return 200 '<?xml version="1.0" encoding="UTF-8"?><CompleteMultipartUploadResult><Location>http://127.0.0.1/b/k</Location><Bucket>b</Bucket><Key>k</Key><ETag>"0123456789abcdef0123456789abcdef-1"</ETag></CompleteMultipartUploadResult>';
     }
   }
 }
