@@ -36,6 +36,7 @@ import {
 } from './objects.js';
 import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './batch.js';
 import { download, type DownloadInput, type DownloadOutput } from './download.js';
+import { getInParallel } from './ranged-download.js';
 import { abortMultipartUpload, listMultipartUploads, type MultipartUploadInfo } from './multipart.js';
 import { upload, type UploadInput, type UploadOutput } from './upload.js';
 import { presignPost, type PresignedPost, type PresignPostInput } from './post-policy.js';
@@ -145,7 +146,8 @@ export class S3Client {
   }
 
   async get(input: GetInput): Promise<GetOutput> {
-    return getObject(await this.#pipeline, this.#bucketOf(input), input);
+    const read = input.concurrency === undefined && input.partSize === undefined ? getObject : getInParallel;
+    return read(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {

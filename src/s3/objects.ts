@@ -2,6 +2,7 @@
  * Single-object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
+import type { Readable } from 'node:stream';
 import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { uriEncode } from '../signer/index.js';
 import { encodeKey, S3ConfigError } from './endpoint.js';
@@ -81,6 +82,18 @@ export function rangeHeader(range: ByteRange): string {
 
 export interface GetInput extends ObjectRef, Conditions {
   range?: ByteRange;
+  /**
+   * Connections to read the object over (default 1). Above 1, an object larger than `partSize` is
+   * read as ranges in parallel, all pinned to the first answer's ETag (a replaced object fails the
+   * read with S3Error 'ObjectChanged'), each retried on its own. download() writes each range at
+   * its offset; get() hands them on in order, holding at most `concurrency x partSize` bytes.
+   * (ranged-download.ts)
+   * Not combined with `range`.
+   * @example await s3.download({ key: 'big.iso', file: '/tmp/big.iso', concurrency: 8 });
+   */
+  concurrency?: number;
+  /** Bytes per range when `concurrency` > 1 (default 8 MiB; at least 64 KiB). */
+  partSize?: number;
   versionId?: string;
   signal?: AbortSignal;
 }
@@ -106,7 +119,13 @@ export async function sendGetObject(pipeline: RequestPipeline, bucket: string, i
 }
 
 export async function getObject(pipeline: RequestPipeline, bucket: string, input: GetInput): Promise<GetOutput> {
-  return new GetResult(await sendGetObject(pipeline, bucket, input));
+  const response = await sendGetObject(pipeline, bucket, input);
+  return getResult(response.headers, response.body, headerValue(response.headers, 'content-range'));
+}
+
+/** The caller's view of a GET's answer (also built by the parallel reader, ranged-download.ts). */
+export function getResult(headers: S3Response['headers'], body: Readable, contentRange: string | undefined): GetOutput {
+  return new GetResult(headers, body, contentRange);
 }
 
 /**
@@ -126,9 +145,9 @@ class GetResult extends ResponseBody implements GetOutput {
   metadata: Metadata;
   contentRange: string | undefined;
 
-  constructor(response: S3Response) {
-    super(response.body);
-    const info = objectInfo(response.headers);
+  constructor(headers: S3Response['headers'], body: Readable, contentRange: string | undefined) {
+    super(body);
+    const info = objectInfo(headers);
     this.contentLength = info.contentLength;
     this.contentType = info.contentType;
     this.etag = info.etag;
@@ -139,7 +158,7 @@ class GetResult extends ResponseBody implements GetOutput {
     this.contentEncoding = info.contentEncoding;
     this.storageClass = info.storageClass;
     this.metadata = info.metadata;
-    this.contentRange = headerValue(response.headers, 'content-range');
+    this.contentRange = contentRange;
   }
 }
 

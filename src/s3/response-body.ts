@@ -4,10 +4,11 @@
  * body that is dropped unread is destroyed when it is garbage-collected, and `cancel()` /
  * `await using` release it at once.
  */
+import type { Readable } from 'node:stream';
+import { buffer, json, text } from 'node:stream/consumers';
 import { webStreamOf } from './body.js';
-import type { S3Response } from './pipeline.js';
 
-type NodeBody = S3Response['body'];
+type NodeBody = Readable;
 
 /** Destroys the connection's stream when the object the caller held is collected unread. */
 const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
@@ -39,17 +40,17 @@ export class ResponseBody {
 
   async bytes(): Promise<Uint8Array> {
     abandoned.unregister(this);
-    return this.#stream.bytes();
+    return buffer(this.#stream);
   }
 
   async text(): Promise<string> {
     abandoned.unregister(this);
-    return this.#stream.text();
+    return text(this.#stream);
   }
 
   async json<T = unknown>(): Promise<T> {
     abandoned.unregister(this);
-    return (await this.#stream.json()) as T;
+    return (await json(this.#stream)) as T;
   }
 
   /** Releases the connection without reading the rest of the body. */

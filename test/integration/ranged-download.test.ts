@@ -203,12 +203,55 @@ describeWithServer('download() over parallel ranges', () => {
     }
   });
 
+  it.each([
+    ['one byte', 1],
+    ['one part and one byte', PART + 1],
+    ['many parts with a short last one', 10 * PART + 17],
+  ])('get({ concurrency }) streams an object of %s in order, byte for byte', async (name, size) => {
+    const key = `get/${name}`;
+    const data = patternBytes(size, size + 5);
+    await s3.put({ key, body: data });
+    proxy.ranges.length = 0;
+    const object = await viaProxy.get({ key, concurrency: 3, partSize: PART });
+    expect(object.contentLength).toBe(size);
+    expect(object.contentRange).toBeUndefined();
+    expect(sha256(await object.bytes())).toBe(sha256(data));
+    expect(proxy.ranges.length).toBe(Math.ceil(size / PART));
+  });
+
+  it('get({ concurrency }) fails its stream with ObjectChanged when the object is replaced mid-read', async () => {
+    const key = 'get/overwritten';
+    await s3.put({ key, body: patternBytes(16 * PART, 41) });
+    let replaced = false;
+    proxy.plan = (req) =>
+      req.headers['if-match'] !== undefined && !replaced
+        ? {
+            before: async () => {
+              replaced = true;
+              await s3.put({ key, body: patternBytes(16 * PART, 42) });
+            },
+          }
+        : undefined;
+    try {
+      const object = await viaProxy.get({ key, concurrency: 2, partSize: PART });
+      const error = await object.bytes().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(S3Error);
+      expect((error as S3Error).code).toBe('ObjectChanged');
+    } finally {
+      proxy.plan = () => undefined;
+    }
+  });
+
   it('rejects a bad concurrency or partSize before any request', async () => {
     proxy.ranges.length = 0;
     await expect(viaProxy.download({ key: 'k', file: join(tmp, 'x'), concurrency: 0 })).rejects.toBeInstanceOf(S3ConfigError);
     await expect(viaProxy.download({ key: 'k', file: join(tmp, 'x'), concurrency: 2, partSize: 100 })).rejects.toBeInstanceOf(
       S3ConfigError,
     );
+    await expect(viaProxy.get({ key: 'k', concurrency: 1.5 })).rejects.toBeInstanceOf(S3ConfigError);
     expect(proxy.ranges).toEqual([]);
   });
 });
