@@ -195,14 +195,7 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
   if (body instanceof Uint8Array) return bytesBody(body);
   if (body instanceof ArrayBuffer) return bytesBody(new Uint8Array(body));
   if (body instanceof Blob) return blobBody(body);
-  const range = body instanceof ReadStream ? await readStreamRange(body) : undefined;
-  if (range?.regularFile && contentLength === undefined && (body as ReadStream).bytesRead === 0) {
-    // An unread fs.ReadStream of a regular file is the file range itself: read it directly, which
-    // makes the body replayable (retries) and lets aws-chunked framing read into its frames.
-    (body as ReadStream).destroy();
-    return range.length === 0 ? bytesBody(new Uint8Array(0)) : fileBody(range.path, range.start, range.length);
-  }
-  const length = contentLength ?? range?.length;
+  const length = contentLength ?? (body instanceof ReadStream ? await readStreamLength(body) : undefined);
   if (length === undefined) {
     throw new S3ConfigError(
       'UnknownContentLength',
@@ -218,18 +211,29 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
     else body.destroy();
     return bytesBody(new Uint8Array(0));
   }
+  const file = untouchedFileOf(body);
+  if (file !== undefined) {
+    // An fs.ReadStream nobody has read from is a file range: reopened per attempt, it can be
+    // retried, hashed for 'sha256', and resent where a store refuses aws-chunked.
+    file.stream.destroy();
+    return fileBody(file.path, file.start, length);
+  }
   return oneShotBody(body instanceof ReadableStream ? Readable.fromWeb(webStream(body)) : body, length);
 }
 
-/** The file range an fs.ReadStream reads: its path, `start`/`end` options and the file's size. */
-async function readStreamRange(
-  stream: ReadStream,
-): Promise<{ path: string; start: number; length: number; regularFile: boolean } | undefined> {
+/** The file behind an fs.ReadStream of a path that has not been read from yet, else undefined. */
+function untouchedFileOf(body: BodyInput): { stream: ReadStream; path: string; start: number } | undefined {
+  if (!(body instanceof ReadStream) || typeof body.path !== 'string') return undefined;
+  if (body.bytesRead !== 0 || body.destroyed || body.readableFlowing !== null || body.readableEncoding !== null) return undefined;
+  return { stream: body, path: body.path, start: (body as ReadStream & { start?: number }).start ?? 0 };
+}
+
+async function readStreamLength(stream: ReadStream): Promise<number | undefined> {
   if (typeof stream.path !== 'string') return undefined;
-  const info = await stat(stream.path);
+  const { size } = await stat(stream.path);
   // fs.ReadStream's `start`/`end` are public options but not typed on the instance.
   const { start, end } = stream as ReadStream & { start?: number; end?: number };
   const from = start ?? 0;
-  const to = end === undefined || end === Infinity ? info.size - 1 : Math.min(end, info.size - 1);
-  return { path: stream.path, start: from, length: Math.max(0, to - from + 1), regularFile: info.isFile() };
+  const to = end === undefined || end === Infinity ? size - 1 : Math.min(end, size - 1);
+  return Math.max(0, to - from + 1);
 }
