@@ -111,8 +111,12 @@ export async function downloadRanges(
       failures.push(error);
       stop.abort(error);
     });
-  // The first range is already answering: it counts as one of the `concurrency` connections.
-  await Promise.all([guard(readRange(0, first)), ...Array.from({ length: Math.min(concurrency, ranges) - 1 }, () => guard(worker()))]);
+  // The first range is already answering: its connection is one of the `concurrency`, and goes on
+  // to the next ranges once it is done.
+  await Promise.all([
+    guard(readRange(0, first).then(worker)),
+    ...Array.from({ length: Math.min(concurrency, ranges) - 1 }, () => guard(worker())),
+  ]);
   if (failures.length > 0) throw input.signal?.aborted ? input.signal.reason : firstCause(failures);
   return { bytes: version.size, etag: version.etag, ranges };
 }
