@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ main(args: string[]): Promise<void
   sign: () => import('./sign.js'),
   batch: () => import('./batch.js'),
   checksum: () => import('./checksum.js'),
+  transfer: () => import('./transfer.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

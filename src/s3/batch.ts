@@ -7,7 +7,6 @@
  * parts alike) draws from the same p-limit pool, so a batch never holds more connections than
  * `concurrency`.
  */
-import pLimit from 'p-limit';
 import type { RequestPipeline } from './pipeline.js';
 import { throwIfAborted, type CallOptions } from './deadline.js';
 import { Throttle } from './progress.js';
@@ -71,6 +70,8 @@ export async function uploadFiles(
   const throttle = onProgress
     ? new Throttle(() => onProgress({ ...totals, totalFiles: entries.length, files: perFile }))
     : undefined;
+  // p-limit loads with the first batch: a client that never sends one never pays for it.
+  const { default: pLimit } = await import('p-limit');
   const schedule = pLimit(concurrency);
 
   const uploadOne = async (key: string, file: string): Promise<UploadFileResult> => {

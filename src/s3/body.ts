@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { close, createReadStream, open as openFd, read, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import type { FileRange } from './chunked-file.js';
 import { S3ConfigError } from './endpoint.js';
 
 export type BodyInput = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | Readable;
@@ -19,6 +20,8 @@ export interface PreparedBody {
   readonly length: number;
   /** The bytes, when the body is in memory. */
   readonly bytes: Uint8Array | undefined;
+  /** The file range behind the body, for readers that read it their own way (aws-chunked framing). */
+  readonly file?: FileRange | undefined;
   /** True when `open()` may be called again, so a failed attempt can be retried. */
   readonly replayable: boolean;
   /** A fresh stream of the body. A one-shot body throws when opened twice. */
@@ -62,7 +65,7 @@ export function fileBody(path: string, start: number, length: number): PreparedB
     length === 0
       ? Readable.from([], { objectMode: false })
       : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE });
-  return { length, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, open) };
+  return { length, bytes: undefined, file: { path, start, length }, replayable: true, open, sha256: hashOnce(undefined, open) };
 }
 
 /**
@@ -115,28 +118,53 @@ function webStream(stream: ReadableStream<Uint8Array>): import('node:stream/web'
   return stream as import('node:stream/web').ReadableStream<Uint8Array>;
 }
 
+/** Bytes a web stream of a response body buffers ahead of its reader (one socket read is 16-64 KiB). */
+const WEB_STREAM_HIGH_WATER_MARK = 64 * 1024;
+
 /**
- * A Node stream as a web stream that pulls one chunk at a time. (Node 20's `Readable.toWeb` reads
- * ahead without bound on fast sources, so a large file would pile up in memory.) Cancelling the
- * web stream destroys the Node stream, releasing its file descriptor or socket.
+ * A Node stream as a web stream, chunk for chunk: each chunk the socket delivers is enqueued as is,
+ * and the Node stream is paused once `WEB_STREAM_HIGH_WATER_MARK` bytes wait unread, so memory stays
+ * bounded. (Node 20's `Readable.toWeb` reads ahead without bound on fast sources; an async iterator
+ * calls `read()`, which joins every buffered chunk into a new buffer: a copy of each byte.)
+ * Cancelling the web stream destroys the Node stream, releasing its socket or file.
  */
 export function webStreamOf(readable: Readable): ReadableStream<Uint8Array> {
-  const iterator = readable[Symbol.asyncIterator]();
+  let ended = false;
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
-        const { value, done } = (await iterator.next()) as IteratorResult<Uint8Array | string>;
-        if (done) controller.close();
-        else controller.enqueue(typeof value === 'string' ? encoder.encode(value) : value);
+      start(controller) {
+        readable.on('data', (chunk: Uint8Array | string) => {
+          controller.enqueue(typeof chunk === 'string' ? encoder.encode(chunk) : chunk);
+          if ((controller.desiredSize ?? 0) <= 0) readable.pause();
+        });
+        readable.once('end', () => {
+          ended = true;
+          controller.close();
+        });
+        readable.once('error', (error) => {
+          ended = true;
+          controller.error(error);
+        });
+        // Destroyed without an error (cancel() while a reader holds the stream): the reader sees the end.
+        readable.once('close', () => {
+          if (ended) return;
+          ended = true;
+          controller.close();
+        });
+        readable.pause();
+      },
+      pull() {
+        readable.resume();
       },
       cancel(reason) {
+        ended = true;
         // Cancelling is the reader's choice, not a failure: the error destroy() emits (undici's
         // RequestAbortedError) must not reach the process as an uncaught exception.
         readable.on('error', () => undefined);
         readable.destroy(reason instanceof Error ? reason : undefined);
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: WEB_STREAM_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
   );
 }
 

@@ -70,6 +70,7 @@ import {
   type PartSummary,
   type UploadPartInput,
 } from './multipart.js';
+import { getInParallel } from './ranged-download.js';
 import { upload, type UploadInput, type UploadOutput } from './upload.js';
 import { presignPost, type PresignedPost, type PresignPostInput } from './post-policy.js';
 import { presignUrl, type PresignInput } from './presign.js';
@@ -248,7 +249,8 @@ export class S3Client {
   async get(input: GetInput): Promise<GetOutput> {
     checkInput('get', input);
     const pipeline = await this.#pipeline;
-    return getObject(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    const read = input.concurrency === undefined && input.partSize === undefined ? getObject : getInParallel;
+    return read(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {

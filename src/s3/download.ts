@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { abortedError } from './deadline.js';
@@ -19,6 +19,7 @@ import { S3Error } from './errors.js';
 import { checksumCheckFor, headObject, openObjectRead, type GetInput } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
 import { objectChanged, type ReadSpan } from './resumable-read.js';
+import { downloadRanges, rangedOptions } from './ranged-download.js';
 
 export interface DownloadInput extends GetInput {
   /** Where to write. Replaced atomically once every byte has arrived. */
@@ -53,6 +54,8 @@ export async function download(pipeline: RequestPipeline, bucket: string, input:
   const name = basename(input.file);
   if (!input.resume) {
     const partial = join(dir, `.${name}.${randomBytes(6).toString('hex')}.part`);
+    const { concurrency, partSize } = rangedOptions(input);
+    if (concurrency > 1 && input.range === undefined) return downloadInParallel(pipeline, bucket, input, partial, { partSize, concurrency });
     return downloadTo(pipeline, bucket, input, partial, undefined);
   }
   const partial = join(dir, `.${name}.s3lane-part`);
@@ -172,4 +175,25 @@ async function readPartRecord(
 
 function rangeOf(start: number, end: number, size: number | undefined): string {
   return `bytes ${start}-${end}/${size ?? '*'}`;
+}
+
+/** Parallel ranges pinned to the first answer's ETag, each written at its offset (ranged-download.ts). */
+async function downloadInParallel(
+  pipeline: RequestPipeline,
+  bucket: string,
+  input: DownloadInput,
+  partial: string,
+  options: { partSize: number; concurrency: number },
+): Promise<DownloadOutput> {
+  const handle = await open(partial, 'wx');
+  try {
+    const result = await downloadRanges(pipeline, bucket, input, handle, options);
+    await handle.close();
+    await rename(partial, input.file);
+    return { bytes: result.bytes, etag: result.etag, contentRange: undefined, resumedBytes: 0 };
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(partial, { force: true });
+    throw error;
+  }
 }

@@ -2,7 +2,6 @@
  * Listing (ListObjectsV2, every page) and bulk delete (DeleteObjects, 1000 keys a request).
  */
 import { createHash } from 'node:crypto';
-import pLimit from 'p-limit';
 import { bytesBody } from './body.js';
 import type { CallOptions } from './deadline.js';
 import { readText, type RequestPipeline } from './pipeline.js';
@@ -87,6 +86,7 @@ export async function deleteObjects(
   const keys = [...input.keys];
   const batches: string[][] = [];
   for (let i = 0; i < keys.length; i += MAX_DELETE_KEYS) batches.push(keys.slice(i, i + MAX_DELETE_KEYS));
+  const { default: pLimit } = await import('p-limit');
   const limit = pLimit(DELETE_CONCURRENCY);
   const results = await Promise.all(
     batches.map((batch) =>

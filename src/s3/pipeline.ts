@@ -17,6 +17,7 @@ import {
   uriEncode,
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
+import { awsChunkedFileStream } from './chunked-file.js';
 import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { abortedError, isDeadlineReason } from './deadline.js';
@@ -440,7 +441,12 @@ export class RequestPipeline {
     let release = (): void => undefined;
     if (body === undefined) wireBody = undefined;
     else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
-    else {
+    else if (mode === 'streaming' && body.file !== undefined) {
+      // A file is framed as it is read, one buffer per frame (see chunked-file.ts).
+      const framed = awsChunkedFileStream(signer.chunkSigner({ seedSignature: signed.signature, date }), body.file, STREAMING_CHUNK_SIZE);
+      wireBody = framed;
+      release = () => framed.destroy();
+    } else {
       const source = body.open();
       if (mode === 'streaming') {
         const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date });

@@ -39,7 +39,7 @@ export class ResponseBody {
    * The bytes as a web stream. Our own wrapper (rather than undici's `body` getter, whose stream the
    * Node stream references back) so that dropping it lets the finalizer above see it go.
    */
-  get stream(): ReadableStream<Uint8Array> {
+  get body(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
     const source = this.#stream;
     const web = webStreamOf(this.#check ? pipeStreams(source, this.#check.transform(), () => undefined) : source);
@@ -78,5 +78,9 @@ export class ResponseBody {
     // the connection's stream releases the socket either way, and the reader sees the end.
     if (this.#webStream && !this.#webStream.locked) await this.#webStream.cancel();
     else if (!this.#stream.destroyed && !this.#stream.readableEnded) this.#stream.destroy();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.cancel();
   }
 }

@@ -4,7 +4,8 @@
  * works against a local MinIO or Ceph without touching /etc/hosts.
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { Agent, type Dispatcher } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
 
 export interface TransportOptions {
   /** Connections per origin (default 64). */
@@ -36,6 +37,9 @@ export function loopbackAwareLookup(hostname: string, options: LookupOptions, ca
 
 export function createDispatcher(options: TransportOptions): Dispatcher {
   if (options.dispatcher) return options.dispatcher;
+  // undici loads with the first client built, not with `import('s3lane')` (most of its cold start),
+  // synchronously from its CommonJS entry point so that the constructor stays synchronous.
+  const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
   return new Agent({
     connections: options.maxConnections ?? 64,
     headersTimeout: options.timeoutMs ?? 60_000,

@@ -7,7 +7,6 @@
  * a one-shot stream is buffered, at most `queueSize + 1` parts at a time.
  */
 import { stat } from 'node:fs/promises';
-import pLimit from 'p-limit';
 import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
 import { S3ConfigError } from './config-error.js';
 import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
@@ -127,6 +126,7 @@ export async function upload(pipeline: RequestPipeline, bucket: string, input: U
   let totalBytes: number | undefined;
   const { onProgress } = input;
   const throttle = onProgress ? new Throttle(() => onProgress({ key: input.key, bytesSent, totalBytes })) : undefined;
+  const { default: pLimit } = await import('p-limit');
   const context: UploadContext = {
     schedule: pLimit(queueSize),
     report: throttle

@@ -3,7 +3,8 @@
  * Element names and shapes follow the Amazon S3 API Reference,
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
-import { XMLParser, type EntityDecoderOptions } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { EntityDecoderOptions, XMLParser } from 'fast-xml-parser';
 
 /** The namespace S3 puts on every document it sends and expects on the ones it receives. */
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -70,8 +71,20 @@ const xmlEntities: EntityDecoderOptions = {
       : text,
 };
 
-// One instance, reused: the options are compiled once.
-const parser = new XMLParser({
+/**
+ * One parser, built on the first document parsed and reused (its options are compiled once).
+ * Loaded on demand, synchronously (its CommonJS build): a client that only puts and gets never
+ * parses XML, so it never pays the ~70 ms of loading fast-xml-parser.
+ */
+let parser: XMLParser | undefined;
+function xmlParser(): XMLParser {
+  if (parser) return parser;
+  const { XMLParser: Parser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  parser = new Parser(PARSER_OPTIONS);
+  return parser;
+}
+
+const PARSER_OPTIONS: ConstructorParameters<typeof XMLParser>[0] = {
   // S3 keeps data in elements only; the sole attribute it sends is xmlns.
   ignoreAttributes: true,
   // Values stay strings: keys "0012", "true" or "1e5" must not become numbers or booleans.
@@ -83,7 +96,7 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   isArray: (_name, jPath) => typeof jPath === 'string' && ARRAY_PATHS.has(jPath),
-});
+};
 
 // ---------------------------------------------------------------------------------------------
 // Narrowing the parser's output (typed `any` by the library) to what we read.
@@ -114,7 +127,7 @@ function parseDocument(xml: string, operation: string): Document {
   const text = xml.replace(/^\uFEFF/, '').trim();
   let doc: unknown;
   try {
-    doc = parser.parse(text);
+    doc = xmlParser().parse(text);
   } catch (cause) {
     throw new S3XmlError(operation, `response is not well-formed XML (${errorMessage(cause)})`, { cause });
   }

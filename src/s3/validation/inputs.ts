@@ -145,7 +145,9 @@ const postConditions: Rule = (value, field) => {
   value.forEach((c, i) => postCondition(c, child(field, i)));
 };
 
-const GET_FIELDS: Shape = { bucket, key, range: optional(range), versionId: optional(versionId), ...CONDITION_FIELDS, ...READ_FIELDS, ...SIGNAL_FIELD };
+const GET_FIELDS: Shape = {
+  concurrency: optional(integer('InvalidConcurrency', 1, OPTION_LIMITS.maxConcurrency)),
+  partSize: optional(integer('InvalidPartSize', 64 * 1024, S3_LIMITS.maxPartBytes, ' bytes (64 KiB to 5 GiB per range)')), bucket, key, range: optional(range), versionId: optional(versionId), ...CONDITION_FIELDS, ...READ_FIELDS, ...SIGNAL_FIELD };
 const HEAD_FIELDS: Shape = { bucket, key, versionId: optional(versionId), ...CONDITION_FIELDS, ...READ_FIELDS, ...SIGNAL_FIELD };
 const uploadId = required(string('InvalidUploadId', { nonEmpty: true }));
 const partNumber = integer('InvalidPartNumber', 1, 10_000);

@@ -1,0 +1,134 @@
+/**
+ * One large transfer by one client, in its own process so that its CPU time and peak RSS are its
+ * own; bench/transfer.ts starts it (as transpiled JS on bare node) and reads its JSON report.
+ *
+ *   node transfer-child.js <work> <bucket> <key> <file> <bytes>
+ *
+ * The server comes from S3_ENDPOINT etc. `rssStartBytes` is the RSS after imports and before the
+ * work, so `peakRssBytes - rssStartBytes` is what the transfer itself cost in memory.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { request } from 'undici';
+import type { PayloadSigning } from '../src/index.js';
+import { measure, printReport } from './lib/measure.js';
+import { s3Env, type S3Env } from './lib/s3-env.js';
+import { awsClient, floorAgent, floorUrl, minioClient, s3laneClient } from './lib/transfer-clients.js';
+
+interface Job {
+  server: S3Env;
+  bucket: string;
+  key: string;
+  /** The file to upload from, or to download to. */
+  file: string;
+  bytes: number;
+}
+
+const FILE_READ_SIZE = 256 * 1024;
+
+async function floorUpload(job: Job): Promise<void> {
+  const dispatcher = floorAgent();
+  const response = await request(floorUrl(job.server, job.bucket, job.key, 'PUT'), {
+    method: 'PUT',
+    dispatcher,
+    headers: { 'content-length': String(job.bytes) },
+    body: createReadStream(job.file, { highWaterMark: FILE_READ_SIZE }),
+  });
+  await response.body.dump();
+  if (response.statusCode >= 300) throw new Error(`floor PUT: ${response.statusCode}`);
+  await dispatcher.close();
+}
+
+async function floorDownload(job: Job): Promise<void> {
+  const dispatcher = floorAgent();
+  const response = await request(floorUrl(job.server, job.bucket, job.key, 'GET'), { dispatcher });
+  if (response.statusCode >= 300) throw new Error(`floor GET: ${response.statusCode}`);
+  await pipeline(response.body, createWriteStream(job.file));
+  await dispatcher.close();
+}
+
+/** SHA-256 of `bytes` bytes already in memory: what signing the payload costs at the least. */
+async function hashInMemory(job: Job): Promise<void> {
+  const block = new Uint8Array(1024 * 1024).fill(7);
+  const hash = createHash('sha256');
+  for (let left = job.bytes; left > 0; left -= block.byteLength) hash.update(left >= block.byteLength ? block : block.subarray(0, left));
+  hash.digest();
+}
+
+function s3lanePut(payloadSigning: PayloadSigning) {
+  return async (job: Job): Promise<void> => {
+    await using s3 = s3laneClient(job.server, { payloadSigning });
+    await s3.put({ bucket: job.bucket, key: job.key, body: createReadStream(job.file, { highWaterMark: FILE_READ_SIZE }) });
+  };
+}
+
+function s3laneUpload(payloadSigning: PayloadSigning) {
+  return async (job: Job): Promise<void> => {
+    await using s3 = s3laneClient(job.server, { payloadSigning });
+    await s3.upload({ bucket: job.bucket, key: job.key, file: job.file });
+  };
+}
+
+const WORKS: Record<string, (job: Job) => Promise<void>> = {
+  'hash-in-memory': hashInMemory,
+  'put:floor': floorUpload,
+  'put:s3lane-auto': s3lanePut('auto'),
+  'put:s3lane-unsigned': s3lanePut('unsigned'),
+  'put:s3lane-sha256': s3lanePut('sha256'),
+  'upload:s3lane-auto': s3laneUpload('auto'),
+  'upload:s3lane-unsigned': s3laneUpload('unsigned'),
+  'upload:lib-storage': async (job) => {
+    const client = awsClient(job.server);
+    const params = { Bucket: job.bucket, Key: job.key, Body: createReadStream(job.file) };
+    await new Upload({ client, params }).done();
+    client.destroy();
+  },
+  'upload:minio': async (job) => {
+    await minioClient(job.server).fPutObject(job.bucket, job.key, job.file);
+  },
+  'get:floor': floorDownload,
+  'get:s3lane-download': async (job) => {
+    await using s3 = s3laneClient(job.server);
+    await s3.download({ bucket: job.bucket, key: job.key, file: job.file });
+  },
+  'get:s3lane-body-web': async (job) => {
+    await using s3 = s3laneClient(job.server);
+    const object = await s3.get({ bucket: job.bucket, key: job.key });
+    await pipeline(object.body, createWriteStream(job.file));
+  },
+  'get:aws-sdk': async (job) => {
+    const client = awsClient(job.server);
+    const object = await client.send(new GetObjectCommand({ Bucket: job.bucket, Key: job.key }));
+    if (!(object.Body instanceof Readable)) throw new Error('aws-sdk: Body is not a Node stream');
+    await pipeline(object.Body, createWriteStream(job.file));
+    client.destroy();
+  },
+  'get:minio': async (job) => {
+    await minioClient(job.server).fGetObject(job.bucket, job.key, job.file);
+  },
+};
+
+export const TRANSFER_WORKS = Object.keys(WORKS);
+
+async function main(): Promise<void> {
+  const [work = '', bucket = '', key = '', file = '', bytes = '0'] = process.argv.slice(2);
+  const run = WORKS[work];
+  if (!run) throw new Error(`unknown work ${work}; one of ${TRANSFER_WORKS.join(', ')}`);
+  const job: Job = { server: s3Env(), bucket, key, file, bytes: Number(bytes) };
+  const rssStartBytes = process.memoryUsage.rss();
+  const { measurement } = await measure(() => run(job));
+  if (work.startsWith('get:')) await rm(file, { force: true });
+  printReport({ ...measurement, rssStartBytes });
+}
+
+if (process.argv[1]?.endsWith('transfer-child.js')) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

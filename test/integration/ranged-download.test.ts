@@ -1,0 +1,257 @@
+/**
+ * download({ concurrency, partSize }) against the real server: parallel ranges pinned to the first
+ * answer's ETag, written at their offsets. Faults come from an HTTP proxy on 127.0.0.1:0 in front of
+ * the server, which passes every request through unchanged (the server still checks each signature)
+ * and cuts chosen answers short or runs a hook before forwarding one.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, readdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer, request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { S3ConfigError, S3Error, type S3Client } from '../../src/index.js';
+import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const PART = 64 * KiB;
+
+interface Proxy {
+  endpoint: string;
+  /** Ranges asked for, as `start-end`, in arrival order. */
+  readonly ranges: string[];
+  /** Decides what happens to a request: pass it, cut its answer after `cutAfter` bytes, or run a hook first. */
+  plan: (request: IncomingMessage) => { cutAfter?: number; before?: () => Promise<void> } | undefined;
+  close(): Promise<void>;
+}
+
+async function startProxy(target: string): Promise<Proxy> {
+  const upstream = new URL(target);
+  const agent = new HttpAgent({ keepAlive: true });
+  const proxy: Proxy = {
+    endpoint: '',
+    ranges: [],
+    plan: () => undefined,
+    close: () =>
+      new Promise((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createServer((req, res) => {
+    const range = /^bytes=(\d+-\d*)$/.exec(req.headers.range ?? '')?.[1];
+    if (range !== undefined) proxy.ranges.push(range);
+    const plan = proxy.plan(req);
+    void (async () => {
+      await plan?.before?.();
+      // The Host header goes through as sent: it is part of what the client signed.
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          const cutAfter = plan?.cutAfter;
+          if (cutAfter === undefined) {
+            answer.pipe(res);
+            return;
+          }
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent + chunk.byteLength < cutAfter) {
+              sent += chunk.byteLength;
+              res.write(chunk);
+              return;
+            }
+            res.write(chunk.subarray(0, cutAfter - sent), () => res.socket?.destroy());
+            answer.destroy();
+          });
+        },
+      );
+      forward.on('error', () => res.socket?.destroy());
+      req.pipe(forward);
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return proxy;
+}
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+describeWithServer('download() over parallel ranges', () => {
+  const bucket = uniqueBucketName('ranged');
+  let s3: S3Client;
+  let proxy: Proxy;
+  let viaProxy: S3Client;
+  let tmp = '';
+
+  beforeAll(async () => {
+    s3 = testClient({ bucket });
+    await s3.createBucket();
+    proxy = await startProxy(s3Server!.endpoint);
+    viaProxy = testClient({ bucket, endpoint: proxy.endpoint, retries: { retries: 3, baseDelayMs: 5, maxDelayMs: 20 } });
+    tmp = await mkdtemp(join(tmpdir(), 's3lane-ranged-'));
+  });
+
+  afterAll(async () => {
+    const keys: string[] = [];
+    for await (const object of s3.list()) keys.push(object.key);
+    if (keys.length) await s3.deleteMany({ keys });
+    await s3.deleteBucket();
+    await Promise.all([s3.close(), viaProxy.close(), proxy.close()]);
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** Files left in the download directory other than the expected ones (no .part may remain). */
+  const leftovers = async (expected: string[]): Promise<string[]> => (await readdir(tmp)).filter((name) => !expected.includes(name));
+
+  it.each([
+    ['empty', 0, PART],
+    ['one byte', 1, PART],
+    ['exactly one part', PART, PART],
+    ['one part and one byte', PART + 1, PART],
+    ['many parts with a short last one', 10 * PART + 17, PART],
+    ['100 MiB in 8 MiB parts', 100 * MiB, 8 * MiB],
+  ])('downloads an object of %s byte for byte', async (name, size, partSize) => {
+    const key = `sizes/${name}`;
+    const data = patternBytes(size, size + 3);
+    await s3.put({ key, body: data });
+    const file = join(tmp, `${name}.bin`);
+    proxy.ranges.length = 0;
+    const result = await viaProxy.download({ key, file, partSize, concurrency: 4 });
+    expect(result.bytes).toBe(size);
+    expect((await stat(file)).size).toBe(size);
+    expect(sha256(await readFile(file))).toBe(sha256(data));
+    // One request per part (an empty object: one range asked for, then the whole object).
+    expect(proxy.ranges.length).toBe(Math.max(1, Math.ceil(size / partSize)));
+    await rm(file);
+  });
+
+  it('retries a range whose body breaks twice, from the byte it reached, and the file is exact', async () => {
+    const key = 'faults/cut-twice';
+    const data = patternBytes(8 * PART, 11);
+    await s3.put({ key, body: data });
+    const third = `${2 * PART}-${3 * PART - 1}`;
+    let cuts = 0;
+    proxy.ranges.length = 0;
+    proxy.plan = (req) => {
+      const range = req.headers.range ?? '';
+      if (range.endsWith(`-${3 * PART - 1}`) && cuts < 2) {
+        cuts++;
+        return { cutAfter: 1000 * cuts };
+      }
+      return undefined;
+    };
+    try {
+      const file = join(tmp, 'cut-twice.bin');
+      await viaProxy.download({ key, file, partSize: PART, concurrency: 3 });
+      expect(sha256(await readFile(file))).toBe(sha256(data));
+      // The third range: asked for whole, then from byte 1000 of it, then from byte 3000 (1000 + 2000).
+      expect(proxy.ranges.filter((range) => range.endsWith(`-${3 * PART - 1}`))).toEqual([
+        third,
+        `${2 * PART + 1000}-${3 * PART - 1}`,
+        `${2 * PART + 3000}-${3 * PART - 1}`,
+      ]);
+      await rm(file);
+    } finally {
+      proxy.plan = () => undefined;
+    }
+  });
+
+  it('fails with ObjectChanged, leaving no file and no partial file, when the object is replaced mid-download', async () => {
+    const key = 'faults/overwritten';
+    await s3.put({ key, body: patternBytes(16 * PART, 21) });
+    let replaced = false;
+    proxy.plan = (req) =>
+      req.headers['if-match'] !== undefined && !replaced
+        ? {
+            before: async () => {
+              replaced = true;
+              await s3.put({ key, body: patternBytes(16 * PART, 22) });
+            },
+          }
+        : undefined;
+    try {
+      const file = join(tmp, 'overwritten.bin');
+      const error = await viaProxy.download({ key, file, partSize: PART, concurrency: 2 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(S3Error);
+      expect((error as S3Error).code).toBe('ObjectChanged');
+      expect(await leftovers([])).toEqual([]);
+    } finally {
+      proxy.plan = () => undefined;
+    }
+  });
+
+  it('fails with the last error, leaving nothing behind, when a range keeps breaking', async () => {
+    const key = 'faults/always-cut';
+    await s3.put({ key, body: patternBytes(4 * PART, 31) });
+    proxy.plan = (req) => ((req.headers.range ?? '').endsWith(`-${2 * PART - 1}`) ? { cutAfter: 10 } : undefined);
+    try {
+      const error = await viaProxy.download({ key, file: join(tmp, 'always-cut.bin'), partSize: PART, concurrency: 2 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as Error).name).toBe('S3NetworkError');
+      expect(await leftovers([])).toEqual([]);
+    } finally {
+      proxy.plan = () => undefined;
+    }
+  });
+
+  it.each([
+    ['one byte', 1],
+    ['one part and one byte', PART + 1],
+    ['many parts with a short last one', 10 * PART + 17],
+  ])('get({ concurrency }) streams an object of %s in order, byte for byte', async (name, size) => {
+    const key = `get/${name}`;
+    const data = patternBytes(size, size + 5);
+    await s3.put({ key, body: data });
+    proxy.ranges.length = 0;
+    const object = await viaProxy.get({ key, concurrency: 3, partSize: PART });
+    expect(object.contentLength).toBe(size);
+    expect(object.contentRange).toBeUndefined();
+    expect(sha256(await object.bytes())).toBe(sha256(data));
+    expect(proxy.ranges.length).toBe(Math.ceil(size / PART));
+  });
+
+  it('get({ concurrency }) fails its stream with ObjectChanged when the object is replaced mid-read', async () => {
+    const key = 'get/overwritten';
+    await s3.put({ key, body: patternBytes(16 * PART, 41) });
+    let replaced = false;
+    proxy.plan = (req) =>
+      req.headers['if-match'] !== undefined && !replaced
+        ? {
+            before: async () => {
+              replaced = true;
+              await s3.put({ key, body: patternBytes(16 * PART, 42) });
+            },
+          }
+        : undefined;
+    try {
+      const object = await viaProxy.get({ key, concurrency: 2, partSize: PART });
+      const error = await object.bytes().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(S3Error);
+      expect((error as S3Error).code).toBe('ObjectChanged');
+    } finally {
+      proxy.plan = () => undefined;
+    }
+  });
+
+  it('rejects a bad concurrency or partSize before any request', async () => {
+    proxy.ranges.length = 0;
+    await expect(viaProxy.download({ key: 'k', file: join(tmp, 'x'), concurrency: 0 })).rejects.toBeInstanceOf(S3ConfigError);
+    await expect(viaProxy.download({ key: 'k', file: join(tmp, 'x'), concurrency: 2, partSize: 100 })).rejects.toBeInstanceOf(
+      S3ConfigError,
+    );
+    await expect(viaProxy.get({ key: 'k', concurrency: 1.5 })).rejects.toBeInstanceOf(S3ConfigError);
+    expect(proxy.ranges).toEqual([]);
+  });
+});
