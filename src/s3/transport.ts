@@ -35,11 +35,17 @@ export function loopbackAwareLookup(hostname: string, options: LookupOptions, ca
   else callback(null, address, family);
 }
 
+/**
+ * undici, loaded on first use rather than with `import('s3lane')` (it is most of the cold start),
+ * synchronously from its CommonJS entry point so that constructors stay synchronous.
+ */
+export function loadUndici(): typeof import('undici') {
+  return createRequire(import.meta.url)('undici') as typeof import('undici');
+}
+
 export function createDispatcher(options: TransportOptions): Dispatcher {
   if (options.dispatcher) return options.dispatcher;
-  // undici loads with the first client built, not with `import('s3lane')` (most of its cold start),
-  // synchronously from its CommonJS entry point so that the constructor stays synchronous.
-  const { Agent } = createRequire(import.meta.url)('undici') as typeof import('undici');
+  const { Agent } = loadUndici();
   return new Agent({
     connections: options.maxConnections ?? 64,
     headersTimeout: options.timeoutMs ?? 60_000,

@@ -3,9 +3,10 @@
  * undici, a hard time limit per call, and every failure turned into an S3CredentialsError that
  * names the source and the URL but never a token.
  */
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { S3CredentialsError } from '../errors.js';
 import { redactText } from '../redact.js';
+import { loadUndici } from '../transport.js';
 
 export const METADATA_TIMEOUT_MS = 1_000;
 export const SERVICE_TIMEOUT_MS = 5_000;
@@ -42,7 +43,7 @@ const MAX_BODY_BYTES = 1 << 20;
 // calls come minutes apart.
 let agent: Dispatcher | undefined;
 function dispatcher(): Dispatcher {
-  agent ??= new Agent({ keepAliveTimeout: 1, pipelining: 0 });
+  agent ??= new (loadUndici().Agent)({ keepAliveTimeout: 1, pipelining: 0 });
   return agent;
 }
 
@@ -62,7 +63,7 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
   const where = `${call.method} ${call.url.origin}${call.url.pathname}`;
   const signal = AbortSignal.timeout(call.timeoutMs);
   try {
-    const res = await request(call.url, {
+    const res = await loadUndici().request(call.url, {
       method: call.method,
       headers: call.headers,
       body: call.body,
