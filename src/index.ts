@@ -29,6 +29,7 @@ export type {
 } from './s3/objects.js';
 export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/listing.js';
 export type { BucketInput } from './s3/buckets.js';
+export type { CorsRule, GetBucketCorsOutput, PutBucketCorsInput } from './s3/cors.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';

@@ -4,6 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
+import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './cors.js';
 import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
 import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
@@ -186,6 +187,26 @@ export class S3Client {
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
     return bucketExists(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /**
+   * Sets the bucket's CORS rules (replacing any), e.g. to let a web page upload straight to it.
+   * @example
+   * await s3.putBucketCors({ rules: [{ allowedOrigins: ['https://app.example.com'], allowedMethods: ['PUT', 'POST'],
+   *   allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 600 }] });
+   */
+  async putBucketCors(input: PutBucketCorsInput): Promise<void> {
+    return putBucketCors(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** The bucket's CORS rules; `{ rules: [] }` when it has none. */
+  async getBucketCors(input: BucketInput = {}): Promise<GetBucketCorsOutput> {
+    return getBucketCors(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** Removes the bucket's CORS rules (no error when it has none). */
+  async deleteBucketCors(input: BucketInput = {}): Promise<void> {
+    return deleteBucketCors(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */

@@ -21,6 +21,8 @@ export type S3ConfigErrorCode =
   | 'TooManyParts'
   | 'EntityTooLarge'
   | 'InvalidConcurrency'
+  // Bucket configuration
+  | 'InvalidCorsConfiguration'
   // Presigned URLs and POST policies
   | 'InvalidMethod'
   | 'InvalidExpires'
@@ -41,10 +43,13 @@ export type S3ConfigErrorCode =
 export class S3ConfigError extends Error {
   override readonly name = 'S3ConfigError';
   readonly code: S3ConfigErrorCode;
+  /** The offending option's path (`key`, `rules[0].allowedMethods[1]`), when one option is at fault. */
+  readonly field: string | undefined;
 
-  constructor(code: S3ConfigErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(code: S3ConfigErrorCode, message: string, options: { field?: string | undefined; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.field = options.field;
   }
 }
 
