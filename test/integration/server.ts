@@ -98,3 +98,13 @@ export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> 
   for (; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
 }
+
+/** Removes a test bucket with whatever is left in it (open multipart uploads, objects), then closes the client. */
+export async function removeTestBucket(s3: S3Client): Promise<void> {
+  for (const upload of await s3.listMultipartUploads()) await s3.abortMultipartUpload(upload);
+  const keys: string[] = [];
+  for await (const object of s3.list()) keys.push(object.key);
+  if (keys.length) await s3.deleteMany({ keys });
+  await s3.deleteBucket();
+  await s3.close();
+}
