@@ -15,7 +15,9 @@ describeWithServer('bucket CORS on a real server', () => {
   });
 
   afterAll(async () => {
-    if (s3Server) await removeTestBucket(s3);
+    if (!s3Server) return;
+    await removeTestBucket(s3);
+    await s3.close();
   });
 
   const rules: CorsRule[] = [

@@ -99,12 +99,14 @@ export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> 
   return out;
 }
 
-/** Removes a test bucket with whatever is left in it (open multipart uploads, objects), then closes the client. */
-export async function removeTestBucket(s3: S3Client): Promise<void> {
-  for (const upload of await s3.listMultipartUploads()) await s3.abortMultipartUpload(upload);
+/**
+ * Deletes a test bucket and everything in it: unfinished multipart uploads, then objects, then the
+ * bucket. Tests assert what they leave behind; this only clears the way.
+ */
+export async function removeTestBucket(s3: S3Client, bucket?: string): Promise<void> {
+  for (const upload of await s3.listMultipartUploads({ bucket })) await s3.abortMultipartUpload({ ...upload, bucket });
   const keys: string[] = [];
-  for await (const object of s3.list()) keys.push(object.key);
-  if (keys.length) await s3.deleteMany({ keys });
-  await s3.deleteBucket();
-  await s3.close();
+  for await (const object of s3.list({ bucket })) keys.push(object.key);
+  if (keys.length) await s3.deleteMany({ bucket, keys });
+  await s3.deleteBucket({ bucket });
 }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client, S3Error } from '../../src/index.js';
 import { observedDispatcher } from './dispatchers.js';
-import { describeWithServer, patternBytes, removeTestBucket, s3Server, testClient, uniqueBucketName } from './server.js';
+import { describeWithServer, removeTestBucket, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const MiB = 1024 * 1024;
 
@@ -57,8 +57,8 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
   });
 
   afterAll(async () => {
-    // Tests assert that nothing is left; this only clears the way for deleting the bucket.
     await removeTestBucket(s3);
+    await s3.close();
     await rm(dir, { recursive: true, force: true });
   });
 
