@@ -33,7 +33,8 @@ readonly TEST_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE
 readonly TEST_SECRET_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 readonly TEST_REGION=us-east-1
 readonly VHOST_DOMAIN=localhost
-readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl)
+# chromium: the browser test (test/integration/browser.test.ts) drives Debian's Chromium.
+readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl chromium)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T0=$(date +%s%N)
@@ -116,7 +117,7 @@ stop_minio() {
 #    cluster is started by hand).
 rgw_installed() {
   local b
-  for b in radosgw radosgw-admin ceph-mon ceph-osd monmaptool osdmaptool curl; do
+  for b in radosgw radosgw-admin ceph-mon ceph-osd monmaptool osdmaptool curl chromium; do
     command -v "$b" >/dev/null 2>&1 || return 1
   done
 }

@@ -95,6 +95,8 @@ export class UploadBackend {
     this.#s3 = s3;
     this.#rules = { ...DEFAULT_RULES, ...rules };
     if (this.#rules.partSize < 5 * 1024 * 1024) throw new Error('partSize must be at least 5 MiB (S3 refuses smaller parts)');
+    // An empty prefix would let the browser's key through wherever it points.
+    if (!this.#rules.keyPrefix.endsWith('/')) throw new Error('keyPrefix must be a folder such as "uploads/"');
   }
 
   /** What the page needs to know to choose between POST and multipart. */

@@ -61,9 +61,10 @@ export async function startUploadServer(
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
     const asset = STATIC_FILES[path];
-    if (request.method === 'GET' && asset) {
+    if ((request.method === 'GET' || request.method === 'HEAD') && asset) {
       const content = await readFile(join(import.meta.dirname, asset.file));
-      response.writeHead(200, { ...securityHeaders, 'content-type': asset.type }).end(content);
+      response.writeHead(200, { ...securityHeaders, 'content-type': asset.type });
+      response.end(request.method === 'GET' ? content : undefined);
       return;
     }
     if (request.method === 'GET' && path === '/api/config') return sendJson(response, 200, backend.config());
