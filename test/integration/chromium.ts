@@ -39,6 +39,7 @@ export const describeWithBrowser = s3Server && (installed || required) ? describ
  * network on its own (updates, sync, field trials): on a machine without internet it would hang.
  */
 export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+  if (!installed) throw new Error(`${CHROMIUM_PATH} is missing, though scripts/s3-server.sh installs it with the test server`);
   const profile = await mkdtemp(join(tmpdir(), 's3lane-chromium-'));
   try {
     const context = await chromium.launchPersistentContext(profile, {
