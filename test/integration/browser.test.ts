@@ -27,6 +27,9 @@ interface FileRow {
   key: string | undefined;
   error: string | undefined;
   status: string;
+  /** 'POST' or 'multipart', as the page chose. */
+  method: string;
+  progress: number;
 }
 
 function readRows(page: Page): Promise<FileRow[]> {
@@ -37,6 +40,8 @@ function readRows(page: Page): Promise<FileRow[]> {
       key: (li as HTMLElement).dataset['key'],
       error: (li as HTMLElement).dataset['error'],
       status: li.querySelector('.status')?.textContent ?? '',
+      method: li.querySelector('.meta')?.textContent?.split(' · ')[1] ?? '',
+      progress: li.querySelector('progress')?.value ?? 0,
     })),
   );
 }
@@ -95,15 +100,18 @@ describeWithBrowser('browser uploads from the example page, in Chromium, to the 
     const smallRow = rows.get('small.bin');
     const largeRow = rows.get('large.bin');
     const tooBigRow = rows.get('too-big.txt');
-    expect(smallRow).toMatchObject({ state: 'done', key: expect.stringMatching(/^uploads\/[0-9a-f-]{36}\/small\.bin$/) as string });
-    expect(largeRow).toMatchObject({ state: 'done', key: expect.stringMatching(/^uploads\/[0-9a-f-]{36}\/large\.bin$/) as string });
-    expect(tooBigRow).toMatchObject({ state: 'failed', error: 'EntityTooLarge' });
+    const stored = (name: string) => expect.stringMatching(new RegExp(`^uploads/[0-9a-f-]{36}/${name.replace('.', '\\.')}$`)) as string;
+    expect(smallRow).toMatchObject({ state: 'done', method: 'POST', progress: 1, key: stored('small.bin') });
+    expect(largeRow).toMatchObject({ state: 'done', method: 'multipart', progress: 1, key: stored('large.bin') });
+    expect(tooBigRow).toMatchObject({ state: 'failed', method: 'POST', error: 'EntityTooLarge' });
     expect(tooBigRow?.status).toContain('The store refused the upload: EntityTooLarge');
 
     for (const [row, bytes] of [[smallRow, small], [largeRow, large]] as const) {
       const object = await s3.get({ key: row?.key ?? '' });
       expect(Buffer.from(await object.bytes()).equals(Buffer.from(bytes))).toBe(true);
     }
+    // A multipart ETag ends in -<parts>: 12 MiB went as 3 presigned parts of 5, 5 and 2 MiB.
+    expect((await s3.head({ key: largeRow?.key ?? '' })).etag).toMatch(/-3"?$/);
     // Nothing else was stored, and no multipart upload was left open.
     const keys: string[] = [];
     for await (const object of s3.list()) keys.push(object.key);
