@@ -24,10 +24,9 @@ const s3 = new S3Client({
 });
 
 if (!(await s3.bucketExists())) await s3.createBucket();
-const server = await startUploadServer(new UploadBackend(s3), {
-  port: Number(process.env['PORT'] ?? 0),
-  s3Origin: new URL(endpoint).origin,
-});
+// The origin the page's requests go to: the bucket's own (virtual-hosted on AWS), as a URL shows it.
+const s3Origin = new URL(await s3.presign({ key: 'origin' })).origin;
+const server = await startUploadServer(new UploadBackend(s3), { port: Number(process.env['PORT'] ?? 0), s3Origin });
 const port = new URL(server.url).port;
 await s3.putBucketCors({ rules: [browserUploadCorsRule([server.url, `http://localhost:${port}`])] });
 
