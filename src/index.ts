@@ -36,6 +36,7 @@ export type { ChecksumAlgorithm, ObjectChecksum } from './s3/checksum/index.js';
 export type { EncryptionOptions, ServerSideEncryption, SseCustomerKey } from './s3/sse.js';
 export type { PutTagsInput, TaggingInput, Tags } from './s3/tagging.js';
 export type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './s3/versioning.js';
+export type { CorsRule, GetBucketCorsOutput, PutBucketCorsInput } from './s3/cors.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';

@@ -25,6 +25,7 @@ import {
 } from './versioning.js';
 import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
+import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './cors.js';
 import type { ObjectInfo } from './headers.js';
 import {
   deleteObjects,
@@ -371,6 +372,32 @@ export class S3Client {
     checkInput('bucketRegion', input);
     const pipeline = await this.#pipeline;
     return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+  }
+
+  /**
+   * Sets the bucket's CORS rules (replacing any), e.g. to let a web page upload straight to it.
+   * @example
+   * await s3.putBucketCors({ rules: [{ allowedOrigins: ['https://app.example.com'], allowedMethods: ['PUT', 'POST'],
+   *   allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 600 }] });
+   */
+  async putBucketCors(input: PutBucketCorsInput): Promise<void> {
+    checkInput('putBucketCors', input);
+    const pipeline = await this.#pipeline;
+    return putBucketCors(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+  }
+
+  /** The bucket's CORS rules; `{ rules: [] }` when it has none. */
+  async getBucketCors(input: BucketInput = {}): Promise<GetBucketCorsOutput> {
+    checkInput('getBucketCors', input);
+    const pipeline = await this.#pipeline;
+    return getBucketCors(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+  }
+
+  /** Removes the bucket's CORS rules (no error when it has none). */
+  async deleteBucketCors(input: BucketInput = {}): Promise<void> {
+    checkInput('deleteBucketCors', input);
+    const pipeline = await this.#pipeline;
+    return deleteBucketCors(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */

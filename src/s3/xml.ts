@@ -42,6 +42,11 @@ const ARRAY_PATHS: ReadonlySet<string> = new Set([
   'ListVersionsResult.Version',
   'ListVersionsResult.DeleteMarker',
   'ListVersionsResult.CommonPrefixes',
+  'CORSConfiguration.CORSRule',
+  'CORSConfiguration.CORSRule.AllowedOrigin',
+  'CORSConfiguration.CORSRule.AllowedMethod',
+  'CORSConfiguration.CORSRule.AllowedHeader',
+  'CORSConfiguration.CORSRule.ExposeHeader',
 ]);
 
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -531,6 +536,49 @@ export function parseLocationConstraint(xml: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bucket CORS
+
+/** One CORS rule of a bucket. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CORSRule.html */
+export interface CorsRule {
+  /** Origins allowed to send cross-origin requests, e.g. `https://app.example.com`; each may hold one `*`. */
+  allowedOrigins: string[];
+  /** Methods those origins may use: `GET`, `PUT`, `POST`, `DELETE`, `HEAD`. */
+  allowedMethods: string[];
+  /** Request headers a preflight may ask for (`Access-Control-Request-Headers`); each may hold one `*`. */
+  allowedHeaders?: string[];
+  /** Response headers the browser's script may read, e.g. `ETag` (needed to complete a multipart upload). */
+  exposeHeaders?: string[];
+  /** How long the browser may cache the preflight answer, in seconds. */
+  maxAgeSeconds?: number;
+  /** A name for the rule (at most 255 characters). */
+  id?: string;
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketCors.html */
+export function parseCorsConfiguration(xml: string): CorsRule[] {
+  const op = 'GetBucketCors';
+  const root = readRoot(xml, op, ['CORSConfiguration']);
+  const texts = (rule: XmlElement, name: string): string[] => {
+    const v = rule[name];
+    if (v === undefined) return [];
+    return (Array.isArray(v) ? v : [v]).map((item) => {
+      if (typeof item !== 'string') throw new S3XmlError(op, `<${name}> has elements where text was expected`);
+      return item.trim();
+    });
+  };
+  return elements(root, 'CORSRule', op).map((r) => {
+    const rule: CorsRule = { allowedOrigins: texts(r, 'AllowedOrigin'), allowedMethods: texts(r, 'AllowedMethod') };
+    const allowedHeaders = texts(r, 'AllowedHeader');
+    if (allowedHeaders.length) rule.allowedHeaders = allowedHeaders;
+    const exposeHeaders = texts(r, 'ExposeHeader');
+    if (exposeHeaders.length) rule.exposeHeaders = exposeHeaders;
+    put(rule, 'maxAgeSeconds', integer(r, 'MaxAgeSeconds', op));
+    put(rule, 'id', token(r, 'ID'));
+    return rule;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
 // Results that may be an error inside a 200
 
 /**
@@ -798,4 +846,27 @@ export function parseListObjectVersions(xml: string): ListVersionsResult {
   if (nextKeyMarker) result.nextKeyMarker = decode(nextKeyMarker);
   put(result, 'nextVersionIdMarker', token(root, 'NextVersionIdMarker'));
   return result;
+}
+
+/**
+ * The PutBucketCors body, elements in the order of S3's schema.
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketCors.html
+ */
+export function buildCorsConfiguration(rules: readonly CorsRule[]): string {
+  const list = (name: string, values: readonly string[] | undefined): string =>
+    (values ?? []).map((v) => `<${name}>${escapeXml(v)}</${name}>`).join('');
+  const body = rules
+    .map(
+      (r) =>
+        '<CORSRule>' +
+        (r.id !== undefined ? `<ID>${escapeXml(r.id)}</ID>` : '') +
+        list('AllowedHeader', r.allowedHeaders) +
+        list('AllowedMethod', r.allowedMethods) +
+        list('AllowedOrigin', r.allowedOrigins) +
+        list('ExposeHeader', r.exposeHeaders) +
+        (r.maxAgeSeconds !== undefined ? `<MaxAgeSeconds>${r.maxAgeSeconds}</MaxAgeSeconds>` : '') +
+        '</CORSRule>',
+    )
+    .join('');
+  return `${XML_DECLARATION}<CORSConfiguration xmlns="${S3_XMLNS}">${body}</CORSConfiguration>`;
 }

@@ -69,6 +69,7 @@ export type S3ConfigErrorCode =
   | 'CredentialsNotReady'
   // Client options
   | 'InvalidCredentials'
+  | 'InvalidCorsConfiguration'
   | 'InvalidRetries'
   | 'InvalidDeadline'
   | 'InvalidTimeout'

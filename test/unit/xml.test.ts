@@ -5,11 +5,13 @@ import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import {
   buildCompleteMultipartUpload,
+  buildCorsConfiguration,
   buildCreateBucketConfiguration,
   buildDeleteObjects,
   escapeXml,
   parseCompleteMultipartUpload,
   parseCopyObjectResult,
+  parseCorsConfiguration,
   parseDeleteResult,
   parseError,
   parseInitiateMultipartUpload,
@@ -33,6 +35,7 @@ const PARSERS: Record<string, (xml: string) => unknown> = {
   'list-multipart-uploads': parseListMultipartUploads,
   'list-buckets': parseListBuckets,
   'location-constraint': parseLocationConstraint,
+  'cors-configuration': (xml) => ({ rules: parseCorsConfiguration(xml) }),
   error: (xml) => parseError(xml) ?? null,
 };
 
@@ -244,6 +247,29 @@ describe('buildCreateBucketConfiguration', () => {
       '<?xml version="1.0" encoding="UTF-8"?>\n<CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
         '<LocationConstraint>eu-west-1</LocationConstraint></CreateBucketConfiguration>',
     );
+  });
+});
+
+describe('buildCorsConfiguration', () => {
+  it('writes the elements of each rule in the order of S3\'s schema', () => {
+    expect(
+      buildCorsConfiguration([
+        { id: 'app', allowedOrigins: ['https://app.example'], allowedMethods: ['PUT', 'POST'], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 600 },
+      ]),
+    ).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<CORSConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><CORSRule>' +
+        '<ID>app</ID><AllowedHeader>*</AllowedHeader><AllowedMethod>PUT</AllowedMethod><AllowedMethod>POST</AllowedMethod>' +
+        '<AllowedOrigin>https://app.example</AllowedOrigin><ExposeHeader>ETag</ExposeHeader><MaxAgeSeconds>600</MaxAgeSeconds>' +
+        '</CORSRule></CORSConfiguration>',
+    );
+  });
+
+  it('round-trips rules, optional fields absent and markup escaped, through parseCorsConfiguration', () => {
+    const rules = [
+      { allowedOrigins: ['https://a.example', 'http://*.b.example'], allowedMethods: ['GET'] },
+      { id: 'x & <y>', allowedOrigins: ['*'], allowedMethods: ['HEAD', 'DELETE'], exposeHeaders: ['x-amz-version-id'], maxAgeSeconds: 0 },
+    ];
+    expect(parseCorsConfiguration(buildCorsConfiguration(rules))).toEqual(rules);
   });
 });
 

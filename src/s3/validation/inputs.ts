@@ -5,6 +5,7 @@
  * (see bucket.ts); here a bucket must only be a string.
  */
 import { describeValue, quoteForMessage } from '../config-error.js';
+import { validateCorsRules } from '../cors.js';
 import { S3_LIMITS, OPTION_LIMITS } from './limits.js';
 import { objectKey, keyString } from './key.js';
 import {
@@ -164,6 +165,9 @@ const LIST_FIELDS: Shape = {
 const BUCKET_FIELDS: Shape = { bucket, ...SIGNAL_FIELD };
 
 export const INPUTS = {
+  putBucketCors: input({ bucket, rules: required((value) => validateCorsRules(value)), ...SIGNAL_FIELD }),
+  getBucketCors: input(BUCKET_FIELDS),
+  deleteBucketCors: input(BUCKET_FIELDS),
   put: input(
     {
       bucket,
