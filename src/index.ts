@@ -32,7 +32,7 @@ export type { BucketInput } from './s3/buckets.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
-export type { DownloadInput, DownloadOutput } from './s3/download.js';
+export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/download.js';
 export type { MultipartUploadInfo } from './s3/multipart.js';
 export type { PresignInput, PresignMethod } from './s3/presign.js';
 export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';

@@ -7,13 +7,24 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { sendGetObject, type GetInput } from './objects.js';
 import { headerValue, type RequestPipeline } from './pipeline.js';
+import { Throttle } from './progress.js';
 
 export interface DownloadInput extends GetInput {
   /** Where to write. Replaced atomically once every byte has arrived. */
   file: string;
+  /** Called at most every 100 ms while bytes arrive, and once at the end. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  key: string;
+  bytesReceived: number;
+  /** The response's Content-Length (the range's length for a ranged read). */
+  totalBytes: number | undefined;
 }
 
 export interface DownloadOutput {
@@ -24,11 +35,28 @@ export interface DownloadOutput {
 
 export async function download(pipeline: RequestPipeline, bucket: string, input: DownloadInput): Promise<DownloadOutput> {
   const response = await sendGetObject(pipeline, bucket, input);
+  const length = headerValue(response.headers, 'content-length');
   const partial = join(dirname(input.file), `.${basename(input.file)}.${randomBytes(6).toString('hex')}.part`);
   try {
     // Node stream to Node stream: no web-stream hop per chunk. pipeline() destroys both on failure,
     // which releases the connection.
-    await pipeStreams(response.body, createWriteStream(partial, { flags: 'wx' }), { signal: input.signal });
+    const target = createWriteStream(partial, { flags: 'wx' });
+    const { onProgress } = input;
+    if (onProgress) {
+      const progress: DownloadProgress = { key: input.key, bytesReceived: 0, totalBytes: length === undefined ? undefined : Number(length) };
+      const throttle = new Throttle(() => onProgress({ ...progress }));
+      const counter = new Transform({
+        transform(chunk: Uint8Array, _encoding, callback) {
+          progress.bytesReceived += chunk.byteLength;
+          throttle.changed();
+          callback(null, chunk);
+        },
+      });
+      await pipeStreams(response.body, counter, target, { signal: input.signal });
+      throttle.flush();
+    } else {
+      await pipeStreams(response.body, target, { signal: input.signal });
+    }
     await rename(partial, input.file);
   } catch (error) {
     response.body.destroy();
@@ -36,7 +64,7 @@ export async function download(pipeline: RequestPipeline, bucket: string, input:
     throw error;
   }
   return {
-    bytes: Number(headerValue(response.headers, 'content-length') ?? 0),
+    bytes: Number(length ?? 0),
     etag: headerValue(response.headers, 'etag'),
     contentRange: headerValue(response.headers, 'content-range'),
   };
