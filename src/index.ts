@@ -28,11 +28,24 @@ export type {
   PutOutput,
 } from './s3/objects.js';
 export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/listing.js';
-export type { BucketInput } from './s3/buckets.js';
+export type { BucketInput, BucketSummary, ListBucketsInput } from './s3/buckets.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
+<<<<<<< HEAD
 export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/download.js';
 export type { MultipartUploadInfo } from './s3/multipart.js';
+=======
+export type { DownloadInput, DownloadOutput } from './s3/download.js';
+export type {
+  CompletedPart,
+  CompleteMultipartUploadInput,
+  CreateMultipartUploadInput,
+  MultipartRef,
+  MultipartUploadInfo,
+  PartSummary,
+  UploadPartInput,
+} from './s3/multipart.js';
+>>>>>>> issue-11
 export type { PresignInput, PresignMethod } from './s3/presign.js';
 export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';

@@ -3,7 +3,16 @@
  * only fills in the default bucket and hands over to the module that owns the operation.
  */
 import type { Dispatcher } from 'undici';
-import { bucketExists, createBucket, deleteBucket, type BucketInput } from './buckets.js';
+import {
+  bucketExists,
+  bucketRegion,
+  createBucket,
+  deleteBucket,
+  listBuckets,
+  type BucketInput,
+  type BucketSummary,
+  type ListBucketsInput,
+} from './buckets.js';
 import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
 import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
@@ -36,7 +45,21 @@ import {
 } from './objects.js';
 import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './batch.js';
 import { download, type DownloadInput, type DownloadOutput } from './download.js';
-import { abortMultipartUpload, listMultipartUploads, type MultipartUploadInfo } from './multipart.js';
+import {
+  abortMultipartUploadFrom,
+  completeMultipartUploadFrom,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPartFrom,
+  type CompletedPart,
+  type CompleteMultipartUploadInput,
+  type CreateMultipartUploadInput,
+  type MultipartRef,
+  type MultipartUploadInfo,
+  type PartSummary,
+  type UploadPartInput,
+} from './multipart.js';
 import { upload, type UploadInput, type UploadOutput } from './upload.js';
 import { presignPost, type PresignedPost, type PresignPostInput } from './post-policy.js';
 import { presignUrl, type PresignInput } from './presign.js';
@@ -188,6 +211,16 @@ export class S3Client {
     return bucketExists(await this.#pipeline, this.#bucketOf(input), input);
   }
 
+  /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
+  async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
+    return listBuckets(await this.#pipeline, input);
+  }
+
+  /** The region the bucket lives in, e.g. 'eu-west-1'. */
+  async bucketRegion(input: BucketInput = {}): Promise<string> {
+    return bucketRegion(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
   /** One object of any size: a single PUT below the part size, a parallel multipart upload above it. */
   async upload(input: UploadInput): Promise<UploadOutput> {
     return upload(await this.#pipeline, this.#bucketOf(input), input);
@@ -247,9 +280,36 @@ export class S3Client {
     return presignPost(pipeline, credentials, this.#bucketOf(input), input);
   }
 
+  /**
+   * Starts a multipart upload whose parts the caller sends (uploadPart, or presigned part URLs).
+   * upload() does all of this for you; these calls are for services that move the bytes themselves.
+   * @example
+   * const { uploadId } = await s3.createMultipartUpload({ key: 'big.bin' });
+   * const url = await s3.presign({ method: 'PUT', key: 'big.bin', uploadId, partNumber: 1 });
+   */
+  async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ bucket: string; key: string; uploadId: string }> {
+    const target = await createMultipartUpload(await this.#pipeline, this.#bucketOf(input), input);
+    return { ...target };
+  }
+
+  /** Sends one part; keep its `etag` for completeMultipartUpload. */
+  async uploadPart(input: UploadPartInput): Promise<CompletedPart> {
+    return uploadPartFrom(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** The parts uploaded so far (all pages), e.g. to resume an upload or complete one a browser sent. */
+  async listParts(input: MultipartRef): Promise<PartSummary[]> {
+    return listParts(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
+  /** Assembles the object from its parts. */
+  async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<{ etag: string; versionId: string | undefined }> {
+    return completeMultipartUploadFrom(await this.#pipeline, this.#bucketOf(input), input);
+  }
+
   /** Aborts a multipart upload (e.g. one listed by listMultipartUploads), freeing its parts. */
-  async abortMultipartUpload(input: { bucket?: string; key: string; uploadId: string }): Promise<void> {
-    return abortMultipartUpload(await this.#pipeline, { bucket: this.#bucketOf(input), key: input.key, uploadId: input.uploadId });
+  async abortMultipartUpload(input: MultipartRef): Promise<void> {
+    return abortMultipartUploadFrom(await this.#pipeline, this.#bucketOf(input), input);
   }
 
   /** Closes the client's connections (a dispatcher passed in options is left open: it is the caller's). */

@@ -21,6 +21,10 @@ export type S3ConfigErrorCode =
   | 'TooManyParts'
   | 'EntityTooLarge'
   | 'InvalidConcurrency'
+  // Public multipart calls
+  | 'InvalidPartNumber'
+  | 'InvalidParts'
+  | 'InvalidUploadId'
   // Presigned URLs and POST policies
   | 'InvalidMethod'
   | 'InvalidExpires'

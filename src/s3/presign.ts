@@ -9,6 +9,7 @@ import type { Credentials } from './credentials.js';
 import { S3ConfigError } from './config-error.js';
 import { encodeQuery, type RequestPipeline } from './pipeline.js';
 import { MAX_PRESIGN_EXPIRES } from '../signer/index.js';
+import { checkPartNumber, checkUploadId } from './multipart.js';
 
 export type PresignMethod = 'GET' | 'PUT' | 'HEAD' | 'DELETE';
 const PRESIGN_METHODS: ReadonlySet<string> = new Set<PresignMethod>(['GET', 'PUT', 'HEAD', 'DELETE']);
@@ -30,6 +31,23 @@ export interface PresignInput {
   contentType?: string;
   /** For GET: the Content-Disposition S3 answers with, e.g. `attachment; filename="report.pdf"`. */
   responseContentDisposition?: string;
+  /**
+   * With `partNumber`, for PUT: a URL for one part of a multipart upload (createMultipartUpload),
+   * which a browser can PUT the part's bytes to; the ETag it answers goes to completeMultipartUpload.
+   */
+  uploadId?: string;
+  partNumber?: number;
+}
+
+/** The query of a part URL: both or neither of uploadId and partNumber, and only for PUT. */
+function partQuery(input: PresignInput, method: PresignMethod): Record<string, string> | undefined {
+  const { uploadId, partNumber } = input;
+  if (uploadId === undefined && partNumber === undefined) return undefined;
+  if (method !== 'PUT' || partNumber === undefined) {
+    throw new S3ConfigError('InvalidPartNumber', "A part URL needs method 'PUT', an uploadId and a partNumber (from createMultipartUpload).");
+  }
+  checkPartNumber(partNumber);
+  return { partNumber: String(partNumber), uploadId: checkUploadId(uploadId) };
 }
 
 export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, bucket: string, input: PresignInput): string {
@@ -45,6 +63,8 @@ export function presignUrl(pipeline: RequestPipeline, credentials: Credentials, 
     );
   }
   let query = input.query;
+  const part = partQuery(input, method);
+  if (part) query = { ...query, ...part };
   if (input.responseContentDisposition !== undefined) {
     query = { ...query, 'response-content-disposition': input.responseContentDisposition };
   }

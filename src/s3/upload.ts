@@ -165,8 +165,7 @@ export async function uploadWith(
     );
     return { ...put, parts: 1, multipart: false, bytes };
   };
-  const multipart = (sendParts: SendParts): Promise<UploadOutput> =>
-    uploadMultipart(pipeline, bucket, input, headers, context, sendParts);
+  const multipart = (sendParts: SendParts): Promise<UploadOutput> => uploadMultipart(pipeline, bucket, input, context, sendParts);
 
   if (source.kind === 'sized') {
     if (source.size <= partSize) return putWhole(() => source.slice(0, source.size), source.size);
@@ -216,12 +215,11 @@ async function uploadMultipart(
   pipeline: RequestPipeline,
   bucket: string,
   input: UploadInput,
-  headers: Record<string, string>,
   context: UploadContext,
   sendParts: SendParts,
 ): Promise<UploadOutput> {
   const signal = input.signal;
-  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input.key, headers, signal));
+  const target = await context.schedule(() => createMultipartUpload(pipeline, bucket, input));
   const stop = new AbortController();
   const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const sendPart: SendPart = (partNumber, body) =>

@@ -98,3 +98,15 @@ export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> 
   for (; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
 }
+
+/**
+ * Deletes a test bucket and everything in it: unfinished multipart uploads, then objects, then the
+ * bucket. Tests assert what they leave behind; this only clears the way.
+ */
+export async function removeTestBucket(s3: S3Client, bucket?: string): Promise<void> {
+  for (const upload of await s3.listMultipartUploads({ bucket })) await s3.abortMultipartUpload({ ...upload, bucket });
+  const keys: string[] = [];
+  for await (const object of s3.list({ bucket })) keys.push(object.key);
+  if (keys.length) await s3.deleteMany({ bucket, keys });
+  await s3.deleteBucket({ bucket });
+}

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client, S3Error } from '../../src/index.js';
 import { observedDispatcher } from './dispatchers.js';
-import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
+import { describeWithServer, removeTestBucket, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const MiB = 1024 * 1024;
 
@@ -57,12 +57,7 @@ describeWithServer('upload, multipart, uploadFiles and download on a real server
   });
 
   afterAll(async () => {
-    // Tests assert that nothing is left; this only clears the way for deleting the bucket.
-    for (const upload of await s3.listMultipartUploads()) await s3.abortMultipartUpload(upload);
-    const keys: string[] = [];
-    for await (const object of s3.list()) keys.push(object.key);
-    if (keys.length) await s3.deleteMany({ keys });
-    await s3.deleteBucket();
+    await removeTestBucket(s3);
     await s3.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -73,6 +73,11 @@ describe('presign through the client', () => {
     ['expiresIn over 7 days', { expiresIn: 604_801 }, 'InvalidExpires'],
     ['a fractional expiresIn', { expiresIn: 1.5 }, 'InvalidExpires'],
     ['a POST', { method: 'POST' as 'GET' }, 'InvalidMethod'],
+    ['a part URL for GET', { uploadId: 'u', partNumber: 1 }, 'InvalidPartNumber'],
+    ['a part URL without partNumber', { method: 'PUT' as const, uploadId: 'u' }, 'InvalidPartNumber'],
+    ['a part URL without uploadId', { method: 'PUT' as const, partNumber: 1 }, 'InvalidUploadId'],
+    ['partNumber 0', { method: 'PUT' as const, uploadId: 'u', partNumber: 0 }, 'InvalidPartNumber'],
+    ['partNumber 10001', { method: 'PUT' as const, uploadId: 'u', partNumber: 10_001 }, 'InvalidPartNumber'],
   ])('rejects %s before signing with S3ConfigError', (_name, extra, code) => {
     let error: unknown;
     try {
@@ -82,6 +87,13 @@ describe('presign through the client', () => {
     }
     expect(error).toBeInstanceOf(S3ConfigError);
     expect((error as S3ConfigError).code).toBe(code);
+  });
+
+  it('signs a part URL: partNumber and uploadId in the signed query', () => {
+    const url = new URL(s3.presignSync({ method: 'PUT', bucket: 'bucket', key: 'big.bin', uploadId: 'up/load+id', partNumber: 7 }));
+    expect(url.searchParams.get('partNumber')).toBe('7');
+    expect(url.searchParams.get('uploadId')).toBe('up/load+id');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('presignSync refuses provider credentials it has not fetched yet', () => {
