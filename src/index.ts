@@ -11,7 +11,7 @@ export { S3Client, type S3ClientOptions } from './s3/client.js';
 export { S3CredentialsError, S3Error, S3NetworkError, S3XmlError } from './s3/errors.js';
 export { S3ConfigError, type S3ConfigErrorCode } from './s3/config-error.js';
 export type { RetryPolicy } from './s3/retry.js';
-export type { Credentials, CredentialsProvider, CredentialsInput } from './s3/credentials.js';
+export type { Credentials, CredentialsProvider, CredentialsInput } from './s3/credentials/index.js';
 export type { BodyInput } from './s3/body.js';
 export type { Metadata, ObjectInfo, ObjectHeaderOptions, Conditions } from './s3/headers.js';
 export type {
@@ -32,11 +32,7 @@ export type { BucketInput, BucketSummary, ListBucketsInput } from './s3/buckets.
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
-<<<<<<< HEAD
 export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/download.js';
-export type { MultipartUploadInfo } from './s3/multipart.js';
-=======
-export type { DownloadInput, DownloadOutput } from './s3/download.js';
 export type {
   CompletedPart,
   CompleteMultipartUploadInput,
@@ -46,6 +42,5 @@ export type {
   PartSummary,
   UploadPartInput,
 } from './s3/multipart.js';
->>>>>>> issue-11
 export type { PresignInput, PresignMethod } from './s3/presign.js';
 export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';

@@ -93,7 +93,17 @@ export class Output {
     const seconds = (Date.now() - this.#started) / 1000;
     const total = options.total ?? this.#ok + this.#failed;
     if (this.mode === 'json') {
-      this.#json({ type: 'summary', action, ok: this.#ok, failed: this.#failed, total, bytes: this.#bytes, seconds, ...(options.dryrun ? { dryrun: true } : {}) });
+      this.#json({
+        type: 'summary',
+        action,
+        ok: this.#ok,
+        failed: this.#failed,
+        total,
+        bytes: this.#bytes,
+        seconds,
+        ...(options.dryrun ? { dryrun: true } : {}),
+        ...(this.#signal.aborted ? { interrupted: true } : {}),
+      });
       return;
     }
     if (this.mode === 'quiet') return;
@@ -104,6 +114,7 @@ export class Output {
       line += `, ${formatBytes(this.#bytes)} in ${formatDuration(seconds)} (${formatBytes(this.#bytes / Math.max(seconds, 0.001))}/s)`;
     }
     if (this.#failed) line += `; ${this.#failed} failed`;
+    if (this.#signal.aborted) line += '; interrupted';
     this.#out.write(line + '\n');
   }
 

@@ -13,7 +13,7 @@ import {
   type BucketSummary,
   type ListBucketsInput,
 } from './buckets.js';
-import { CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials.js';
+import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
 import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
 import {
@@ -70,12 +70,23 @@ import { createDispatcher } from './transport.js';
 export interface S3ClientOptions {
   /**
    * The store's URL, e.g. `http://127.0.0.1:9000` (MinIO), `https://<account>.r2.cloudflarestorage.com`.
-   * Default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS's regional endpoint for the bucket.
+   * Default, as in the AWS CLI: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's `services`
+   * section (`s3 = / endpoint_url = …`), the profile's `endpoint_url` (none of them when
+   * AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true), else AWS's regional endpoint for the bucket.
    */
   endpoint?: string;
   /** Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else 'us-east-1'. */
   region?: string;
-  /** Static keys, or an async provider (refreshed before `expiration`). Default: env, then ~/.aws files. */
+  /**
+   * Profile of ~/.aws/config and ~/.aws/credentials for credentials, region and endpoint, like
+   * AWS_PROFILE (default: AWS_PROFILE, else "default"). Given here, it also skips the environment's keys.
+   */
+  profile?: string;
+  /**
+   * Static keys, or an async provider (refreshed before `expiration`). Default: the AWS SDKs' chain:
+   * environment, the profile (keys, credential_process, assume-role, web identity, SSO), web
+   * identity from the environment, container credentials (ECS, EKS Pod Identity), EC2 instance metadata.
+   */
   credentials?: CredentialsInput;
   /** Bucket used by calls that name none. */
   bucket?: string;
@@ -123,8 +134,9 @@ export class S3Client {
     const env = process.env;
     // Everything that can reject the options runs first, synchronously, before any resource exists.
     const retry = retryPolicyOf(options.retries);
-    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider());
-    const endpoint = (options.endpoint ?? env['AWS_ENDPOINT_URL_S3'] ?? env['AWS_ENDPOINT_URL']) || undefined;
+    const profile = options.profile === undefined ? {} : { profile: options.profile };
+    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(profile));
+    const endpoint = options.endpoint || configuredEndpoint('s3', { ...profile, env });
     if (endpoint !== undefined) parseEndpoint(endpoint);
     // An endpoint that names its region (s3.eu-west-1.amazonaws.com; R2's 'auto') outranks the
     // environment's default region, which may be meant for other services.
@@ -149,7 +161,7 @@ export class S3Client {
     } else {
       // Only the profile's region needs file I/O: read it on first use, keeping the constructor
       // synchronous. Each call awaits (and so sees) a failure; unused, it must not crash the process.
-      const pending = resolveRegion().then(build);
+      const pending = resolveRegion({ ...profile, env }).then(build);
       pending.catch(() => undefined);
       this.#pipeline = pending;
     }

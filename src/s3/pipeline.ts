@@ -17,7 +17,7 @@ import {
   uriEncode,
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
-import type { Credentials, CredentialsCache } from './credentials.js';
+import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { isExpiredCredentialsCode, S3Error, S3NetworkError } from './errors.js';
 import { parseError } from './xml.js';

@@ -6,7 +6,7 @@
  */
 import { MAX_PRESIGN_EXPIRES } from '../signer/index.js';
 import { S3ConfigError } from './config-error.js';
-import type { Credentials } from './credentials.js';
+import type { Credentials } from './credentials/index.js';
 import type { RequestPipeline } from './pipeline.js';
 
 /** A policy condition: `{ field: value }` (exact), `['eq' | 'starts-with', '$field', value]`, or a size range. */

@@ -32,6 +32,9 @@ export async function cp(context: CommandContext): Promise<void> {
     throw new UsageError('--range is for downloading part of one object: cp s3://bucket/key FILE|- --range A-B');
   }
   if (partSize !== undefined && from.kind === 's3') throw new UsageError('--part-size is for uploads');
+  if (partSize !== undefined && (partSize < 5 * 2 ** 20 || partSize > 5 * 2 ** 30)) {
+    throw new UsageError(`--part-size must be from 5MiB to 5GiB (S3's limits), got ${options.partSize}`);
+  }
 
   if (from.kind === 'local' && to.kind === 's3') return uploadLocal(context, from.path, to.location, concurrency, partSize);
   if (from.kind === 'stdio' && to.kind === 's3') return uploadStdin(context, to.location, partSize);

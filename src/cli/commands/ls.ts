@@ -38,9 +38,13 @@ export async function ls(context: CommandContext): Promise<void> {
 }
 
 async function listBuckets(context: CommandContext): Promise<void> {
-  const { buckets } = await context.s3.listBuckets({ signal: context.signal });
+  const buckets = await context.s3.listBuckets({ signal: context.signal });
   for (const bucket of buckets) {
-    const created = bucket.creationDate ? localTimestamp(bucket.creationDate) : ''.padStart(19);
-    context.output.result(`${created} ${bucket.name}`, { type: 'bucket', name: bucket.name, creationDate: bucket.creationDate?.toISOString() });
+    context.output.result(`${localTimestamp(bucket.creationDate)} ${bucket.name}`, {
+      type: 'bucket',
+      name: bucket.name,
+      creationDate: bucket.creationDate.toISOString(),
+      ...(bucket.region === undefined ? {} : { region: bucket.region }),
+    });
   }
 }
