@@ -84,6 +84,8 @@ async function main(argv: readonly string[]): Promise<number> {
     output.close();
     process.stderr.write('s3lane: interrupted, cleaning up (Ctrl-C again to quit at once)\n');
     interrupt.abort(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
+    // No more input either: a pending read of stdin would keep the process alive.
+    process.stdin.destroy();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

@@ -119,7 +119,7 @@ async function uploadStdin(context: CommandContext, target: S3Location, partSize
   } catch (error) {
     output.item({ action: 'upload', source: '-', target: url, error });
   }
-  output.summary('upload');
+  output.summary('upload', { total: 1 });
 }
 
 /** Every object under `prefix` (S3 has no folders: keys ending in '/' are markers, not objects). */
@@ -240,7 +240,7 @@ async function downloadToStdout(context: CommandContext, source: S3Location, ran
   } catch (error) {
     context.output.item({ ...item, error });
   }
-  context.output.summary('download');
+  context.output.summary('download', { total: 1 });
 }
 
 /** An object's bytes (or a range of them) to stdout; shared by `cp s3://b/k -` and `cat`. */
