@@ -33,7 +33,7 @@ readonly TEST_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE
 readonly TEST_SECRET_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 readonly TEST_REGION=us-east-1
 readonly VHOST_DOMAIN=localhost
-readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl)
+readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl tmux)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T0=$(date +%s%N)
