@@ -95,9 +95,12 @@ export class LiveDisplay {
   }
 
   render(snapshot: TransferSnapshot, now: number, columns: number): string[] {
-    const lines = snapshot.active.slice(0, MAX_ACTIVE_LINES).map((file) => {
+    const shown = snapshot.active.slice(0, MAX_ACTIVE_LINES);
+    // Names padded to the longest shown, so the percentages form a column.
+    const nameWidth = Math.max(0, ...shown.map((file) => file.name.length));
+    const lines = shown.map((file) => {
       const size = file.total === undefined ? formatBytes(file.bytes) : `${formatBytes(file.bytes)} / ${formatBytes(file.total)}`;
-      return `  ${file.name}  ${percent(file.bytes, file.total)}  ${size}`;
+      return `  ${file.name.padEnd(nameWidth)}  ${percent(file.bytes, file.total)}  ${size}`;
     });
     const hidden = snapshot.active.length - MAX_ACTIVE_LINES;
     if (hidden > 0) lines.push(`  … and ${hidden} more`);
