@@ -48,6 +48,9 @@ export function runCli(args: readonly string[], options: CliOptions): Promise<Cl
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
+    // The CLI may close its stdin before reading it all (Ctrl-C does): a write then fails with EPIPE,
+    // which is the child's choice, not a failure of the test.
+    child.stdin.on('error', () => undefined);
     child.on('close', (code, signal) => {
       const stdoutBytes = Buffer.concat(out);
       resolve({ code, signal, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
