@@ -26,6 +26,8 @@
 #   S3_SERVER_START_TIMEOUT   seconds to wait for readiness (default 90)
 #   S3_SERVER_KEEP_DIR=1      keep the RGW temp dir (config, logs) after the run, for debugging
 #   S3_SERVER_DEBUG=1         print each start-up step with its time, and the daemons' memory
+#   S3_SERVER_STS=1           RGW only: also serve STS (AssumeRole) and the IAM role API; the test
+#                             user may create roles (caps roles=*)
 set -euo pipefail
 
 # Fixed test credentials (AWS's documentation example key pair); docker-compose.yml has the same.
@@ -302,6 +304,8 @@ rgw dynamic resharding = false
 # Allow SSE-C over plain HTTP (AWS requires HTTPS); the test server has no TLS.
 rgw crypt require ssl = false
 CONF
+  # Appended to [client.rgw.a]. The key encrypts session tokens and must be 16 characters.
+  [ "${S3_SERVER_STS:-0}" != 1 ] || printf 'rgw s3 auth use sts = true\nrgw sts key = s3laneStsKey0001\n' >>"$RGW_DIR/ceph.conf"
 }
 
 # True when process $1 listens on 127.0.0.1:$2. Checked by socket inode in /proc, so that a server
@@ -370,6 +374,8 @@ try_start_rgw() {
   step "user create"
   bounded "$deadline" radosgw-admin "${C[@]}" user create --uid=s3lane-test --display-name="s3lane tests" \
     --access-key="$TEST_ACCESS_KEY" --secret-key="$TEST_SECRET_KEY" >>"$out" 2>&1 || return 1
+  [ "${S3_SERVER_STS:-0}" != 1 ] ||
+    bounded "$deadline" radosgw-admin "${C[@]}" caps add --uid=s3lane-test --caps='roles=*' >>"$out" 2>&1 || return 1
   step "signed request"
   wait_until "$deadline" signed_request_ok
 }

@@ -53,3 +53,22 @@ export function credentialsFrom(
   }
   return creds;
 }
+
+/** A source applies but failed: the chain stops here with this message. */
+export function providerError(message: string): never {
+  throw new S3CredentialsError('CredentialsProviderError', message);
+}
+
+/** The JSON both the EC2 instance metadata and the container endpoint answer: AccessKeyId, SecretAccessKey, Token, Expiration. */
+export function metadataCredentials(source: string, json: Record<string, unknown>): Credentials {
+  return credentialsFrom(
+    source,
+    {
+      accessKeyId: stringField(json, 'AccessKeyId'),
+      secretAccessKey: stringField(json, 'SecretAccessKey'),
+      sessionToken: stringField(json, 'Token'),
+      expiration: stringField(json, 'Expiration'),
+    },
+    false,
+  );
+}

@@ -9,8 +9,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { S3CredentialsError } from '../errors.js';
-import { credentialsFrom, parseJsonObject, stringField } from './answers.js';
+import { redactText } from '../redact.js';
+import { metadataCredentials, parseJsonObject, providerError, stringField } from './answers.js';
 import { httpCall, METADATA_TIMEOUT_MS } from './http.js';
 import { nonEmpty, type Credentials, type SourceContext, type SourceResult } from './types.js';
 
@@ -19,7 +19,7 @@ const ALLOWED_HTTP_HOSTS: ReadonlySet<string> = new Set([ECS_HOST, '169.254.170.
 const SOURCE = 'Container credentials';
 
 function fail(message: string): never {
-  throw new S3CredentialsError('CredentialsProviderError', `${SOURCE}: ${message}`);
+  providerError(`${SOURCE}: ${message}`);
 }
 
 /** True for hosts allowed over plain HTTP: the ECS/EKS agents, and loopback (127.0.0.0/8, ::1, localhost). */
@@ -72,13 +72,6 @@ export async function credentialsFromContainer(ctx: SourceContext): Promise<Sour
   return { credentials: await fetchContainerCredentials(url, ctx) };
 }
 
-/** For `credential_source = EcsContainer`: the container credentials, or an error when there are none. */
-export async function requireContainerCredentials(ctx: SourceContext): Promise<Credentials> {
-  const result = await credentialsFromContainer(ctx);
-  if ('skipped' in result) fail(result.skipped);
-  return result.credentials;
-}
-
 async function fetchContainerCredentials(url: URL, ctx: SourceContext): Promise<Credentials> {
   const token = await authorizationToken(ctx.env);
   const answer = await httpCall({
@@ -99,17 +92,7 @@ async function fetchContainerCredentials(url: URL, ctx: SourceContext): Promise<
     } catch {
       // Not JSON: the status says enough.
     }
-    fail(`HTTP ${answer.status} from ${url.origin}${url.pathname}${detail ? ` (${detail})` : ''}.`);
+    fail(redactText(`HTTP ${answer.status} from ${url.origin}${url.pathname}${detail ? ` (${detail})` : ''}.`, [token]));
   }
-  const json = parseJsonObject(SOURCE, answer.body);
-  return credentialsFrom(
-    SOURCE,
-    {
-      accessKeyId: stringField(json, 'AccessKeyId'),
-      secretAccessKey: stringField(json, 'SecretAccessKey'),
-      sessionToken: stringField(json, 'Token'),
-      expiration: stringField(json, 'Expiration'),
-    },
-    false,
-  );
+  return metadataCredentials(SOURCE, parseJsonObject(SOURCE, answer.body));
 }

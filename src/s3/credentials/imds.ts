@@ -9,8 +9,7 @@
  * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-imds-credentials.html
  */
-import { S3CredentialsError } from '../errors.js';
-import { credentialsFrom, parseJsonObject, stringField } from './answers.js';
+import { metadataCredentials, parseJsonObject, providerError, stringField } from './answers.js';
 import { EndpointUnreachableError, httpCall, METADATA_TIMEOUT_MS } from './http.js';
 import { profileOf } from './shared-files.js';
 import { nonEmpty, type Credentials, type SourceContext, type SourceResult } from './types.js';
@@ -21,7 +20,7 @@ export const IMDS_TOKEN_TTL_SECONDS = 21_600;
 const CREDENTIALS_PATH = '/latest/meta-data/iam/security-credentials/';
 
 function fail(message: string): never {
-  throw new S3CredentialsError('CredentialsProviderError', `${SOURCE}: ${message}`);
+  providerError(`${SOURCE}: ${message}`);
 }
 
 function isTrue(v: string | undefined): boolean {
@@ -94,13 +93,6 @@ export async function credentialsFromInstanceMetadata(ctx: SourceContext): Promi
   return { credentials: await roleCredentials(session, role) };
 }
 
-/** For `credential_source = Ec2InstanceMetadata`: the instance's credentials, or an error when there are none. */
-export async function requireInstanceCredentials(ctx: SourceContext): Promise<Credentials> {
-  const result = await credentialsFromInstanceMetadata(ctx);
-  if ('skipped' in result) fail(result.skipped);
-  return result.credentials;
-}
-
 async function roleCredentials(session: Session, role: string): Promise<Credentials> {
   const path = CREDENTIALS_PATH + encodeURIComponent(role);
   const answer = await get(session, path);
@@ -108,14 +100,5 @@ async function roleCredentials(session: Session, role: string): Promise<Credenti
   const json = parseJsonObject(SOURCE, answer.body);
   const code = stringField(json, 'Code');
   if (code !== undefined && code !== 'Success') fail(`the credentials of role ${role} are not available (Code ${code}).`);
-  return credentialsFrom(
-    SOURCE,
-    {
-      accessKeyId: stringField(json, 'AccessKeyId'),
-      secretAccessKey: stringField(json, 'SecretAccessKey'),
-      sessionToken: stringField(json, 'Token'),
-      expiration: stringField(json, 'Expiration'),
-    },
-    false,
-  );
+  return metadataCredentials(SOURCE, json);
 }

@@ -35,18 +35,28 @@ export async function credentialsFromProcess(command: string, profile: string, t
 function run(command: string, source: string, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const fail = (why: string): void => reject(new S3CredentialsError('CredentialsProviderError', `${source}: ${why}.`));
-    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Its own process group, so that a time-out ends the shell and whatever it started (which
+    // would otherwise hold stdout open).
+    const child = spawn(command, { shell: true, stdio: ['ignore', 'pipe', 'inherit'], detached: process.platform !== 'win32' });
+    const killAll = (): void => {
+      try {
+        if (child.pid !== undefined && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      killAll();
     }, timeoutMs);
     const chunks: Buffer[] = [];
     let size = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_OUTPUT_BYTES) chunks.push(chunk);
-      else child.kill('SIGKILL');
+      else killAll();
     });
     child.on('error', (e) => {
       clearTimeout(timer);

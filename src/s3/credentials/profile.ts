@@ -7,10 +7,11 @@
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-assume-role-credentials.html
  */
 import { S3CredentialsError } from '../errors.js';
+import { providerError as fail } from './answers.js';
 import { validateCredentials } from './cache.js';
-import { requireContainerCredentials } from './container.js';
+import { credentialsFromContainer } from './container.js';
 import { credentialsFromEnv } from './env.js';
-import { requireInstanceCredentials } from './imds.js';
+import { credentialsFromInstanceMetadata } from './imds.js';
 import { credentialsFromProcess } from './process.js';
 import { describeProfileLookup, profileOf, type Profile } from './shared-files.js';
 import { credentialsFromSso } from './sso.js';
@@ -18,14 +19,18 @@ import { assumeRole, stsEndpoint } from './sts.js';
 import { stsRegion, webIdentityCredentials } from './web-identity.js';
 import { nonEmpty, type Credentials, type SourceContext, type SourceResult } from './types.js';
 
-function fail(message: string): never {
-  throw new S3CredentialsError('CredentialsProviderError', message);
-}
-
 /** The selected profile's credentials, or why it has none. */
 export async function credentialsFromProfile(ctx: SourceContext): Promise<SourceResult> {
   const profile = profileOf(ctx.files);
   const name = ctx.files.profile;
+  if (!profile && name !== 'default') {
+    // A profile the user named must not quietly give way to the instance's role, as in the AWS CLI.
+    throw new S3CredentialsError(
+      'CredentialsNotFound',
+      `Profile "${name}" does not exist: ${describeProfileLookup(ctx.files, name).join('; ')}. ` +
+        `Create it with \`aws configure --profile ${name}\`, or select another one.`,
+    );
+  }
   if (!profile || !hasCredentialSettings(profile)) {
     return { skipped: describeProfileLookup(ctx.files, name).join('; ') };
   }
@@ -125,19 +130,19 @@ async function assumeRoleProfile(profile: Profile, roleArn: string, ctx: SourceC
   });
 }
 
-/** `credential_source`: Environment, Ec2InstanceMetadata or EcsContainer. */
+const CREDENTIAL_SOURCES: Readonly<Record<string, (ctx: SourceContext) => SourceResult | Promise<SourceResult>>> = {
+  Environment: (ctx) => credentialsFromEnv(ctx.env),
+  Ec2InstanceMetadata: credentialsFromInstanceMetadata,
+  EcsContainer: credentialsFromContainer,
+};
+
+/** `credential_source`: Environment, Ec2InstanceMetadata or EcsContainer; here a source that does not apply is an error. */
 async function credentialsFromSource(profile: Profile, credentialSource: string, ctx: SourceContext): Promise<Credentials> {
-  switch (credentialSource) {
-    case 'Environment': {
-      const result = credentialsFromEnv(ctx.env);
-      if ('skipped' in result) fail(`Profile "${profile.name}" has credential_source = Environment, but ${result.skipped}.`);
-      return result.credentials;
-    }
-    case 'Ec2InstanceMetadata':
-      return requireInstanceCredentials(ctx);
-    case 'EcsContainer':
-      return requireContainerCredentials(ctx);
-    default:
-      fail(`Profile "${profile.name}": credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, got ${JSON.stringify(credentialSource)}.`);
+  const source = Object.hasOwn(CREDENTIAL_SOURCES, credentialSource) ? CREDENTIAL_SOURCES[credentialSource] : undefined;
+  if (source === undefined) {
+    fail(`Profile "${profile.name}": credential_source must be ${Object.keys(CREDENTIAL_SOURCES).join(', ').replace(/, (?=[^,]*$)/, ' or ')}, got ${JSON.stringify(credentialSource)}.`);
   }
+  const result = await source(ctx);
+  if ('skipped' in result) fail(`Profile "${profile.name}" has credential_source = ${credentialSource}, but ${result.skipped}.`);
+  return result.credentials;
 }

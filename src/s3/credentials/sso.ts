@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { S3CredentialsError } from '../errors.js';
 import { dnsSuffixForRegion } from '../region.js';
-import { credentialsFrom, parseJsonObject, stringField } from './answers.js';
+import { credentialsFrom, parseJsonObject, providerError as fail, stringField } from './answers.js';
 import { configuredEndpoint } from './endpoint-config.js';
 import { httpCall, SERVICE_TIMEOUT_MS } from './http.js';
 import { namedSection, type Profile } from './shared-files.js';
@@ -27,9 +26,6 @@ interface SsoSettings {
   readonly cacheKey: string;
 }
 
-function fail(message: string): never {
-  throw new S3CredentialsError('CredentialsProviderError', message);
-}
 
 function settingsOf(profile: Profile, ctx: SourceContext): SsoSettings {
   const p = profile.keys;

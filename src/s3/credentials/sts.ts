@@ -100,7 +100,7 @@ async function callSts(
   const answer = await httpCall({ source, method: 'POST', url, headers, body, timeoutMs: req.timeoutMs ?? SERVICE_TIMEOUT_MS, secrets });
   if (answer.status !== 200) {
     const error = parseError(answer.body);
-    const detail = error ? `${error.code ?? 'error'}${error.message ? `: ${error.message}` : ''}` : 'no error document';
+    const detail = error ? `${error.code ?? 'error'}${error.message ? `: ${error.message.replace(/\.$/, '')}` : ''}` : 'no error document';
     throw new S3CredentialsError(
       'CredentialsProviderError',
       redactText(`${source} at ${url.origin} failed with HTTP ${answer.status}, ${detail}.`, secrets),
