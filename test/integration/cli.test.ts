@@ -83,6 +83,9 @@ describeWithServer('s3lane CLI against a real server', () => {
       expect(Buffer.from(await object.bytes()).equals(Buffer.from(bytes)), name).toBe(true);
     }
     expect(await s3.exists({ key: `up/${UNREADABLE}` })).toBe(false);
+    // Content-Type from the extension, as the AWS CLI does; none for unknown ones.
+    expect((await s3.head({ key: 'up/top.txt' })).contentType).toBe('text/plain; charset=utf-8');
+    expect((await s3.head({ key: 'up/a/sibling.bin' })).contentType).toBe('binary/octet-stream');
     expect(await s3.listMultipartUploads()).toEqual([]);
   });
 
@@ -147,6 +150,26 @@ describeWithServer('s3lane CLI against a real server', () => {
 
     const ranged = await runCli(['cat', `s3://${bucket}/stdin.bin`, '--range', '100-199'], { env });
     expect(ranged.stdoutBytes.equals(bytes.subarray(100, 200))).toBe(true);
+  });
+
+  it('--profile and AWS_PROFILE read keys from ~/.aws/credentials, as the AWS CLI does', async () => {
+    const home = join(dir, 'home');
+    await mkdir(join(home, '.aws'), { recursive: true });
+    const keys = `aws_access_key_id = ${env['AWS_ACCESS_KEY_ID']}\naws_secret_access_key = ${env['AWS_SECRET_ACCESS_KEY']}\n`;
+    await writeFile(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = AKIDWRONGWRONGWRONG\naws_secret_access_key = wrong\n[cli-test]\n${keys}`);
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noKeys } = env;
+    const profileEnv = { ...noKeys, HOME: home };
+    for (const run of [
+      await runCli(['ls', `s3://${bucket}/up/`, '--profile', 'cli-test'], { env: profileEnv }),
+      await runCli(['ls', `s3://${bucket}/up/`], { env: { ...profileEnv, AWS_PROFILE: 'cli-test' } }),
+    ]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain(' top.txt\n');
+    }
+    // The default profile's keys are wrong: without a profile the store refuses them.
+    const refused = await runCli(['ls', `s3://${bucket}/up/`], { env: profileEnv });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('InvalidAccessKeyId');
   });
 
   it('presign makes a URL that a plain fetch, with no credentials, can GET', async () => {

@@ -8,6 +8,7 @@ import { basename, dirname, join, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BatchProgress, ByteRange, ListedObject, S3Client, UploadProgress } from '../../index.js';
+import { contentTypeOf } from '../content-type.js';
 import type { CommandContext } from '../context.js';
 import type { TransferSnapshot } from '../live-display.js';
 import { forEachLimited } from '../pool.js';
@@ -87,6 +88,7 @@ async function uploadLocal(
     concurrency,
     partSize,
     signal,
+    headers: (_key, file) => ({ contentType: contentTypeOf(file) }),
     onProgress: output.mode === 'live' ? (progress) => output.progress(batchSnapshot(progress)) : undefined,
     onFileDone: (result) =>
       output.item({
