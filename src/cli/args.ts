@@ -36,7 +36,7 @@ type CommandOption = keyof typeof COMMAND_OPTIONS;
 export const COMMANDS = {
   cp: { options: ['recursive', 'concurrency', 'part-size', 'range'], min: 2, max: 2 },
   ls: { options: ['recursive', 'human'], min: 0, max: 1 },
-  rm: { options: ['recursive', 'dryrun', 'concurrency'], min: 1, max: 1 },
+  rm: { options: ['recursive', 'dryrun'], min: 1, max: 1 },
   presign: { options: ['expires-in', 'method'], min: 1, max: 1 },
   mb: { options: [], min: 1, max: 1 },
   rb: { options: [], min: 1, max: 1 },
