@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { BatchProgress, ByteRange, ListedObject, S3Client, UploadProgress } from '../../index.js';
 import { contentTypeOf } from '../content-type.js';
 import type { CommandContext } from '../context.js';
+import { listTree } from '../local-tree.js';
 import type { TransferSnapshot } from '../live-display.js';
 import { forEachLimited } from '../pool.js';
 import { folderPrefix, formatS3Url, parseEndpoint, type S3Location } from '../s3-url.js';
@@ -78,7 +79,6 @@ async function uploadLocal(
   if (info.isDirectory()) {
     if (!context.options.recursive) throw new UsageError(`${path} is a directory: add --recursive to upload the tree`);
     const prefix = folderPrefix(target.key);
-    const { listTree } = await import('../local-tree.js');
     for (const [relative, file] of await listTree(path)) files.set(prefix + relative, file);
   } else {
     files.set(keyFor(target, basename(path)), path);
