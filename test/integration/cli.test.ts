@@ -159,16 +159,17 @@ describeWithServer('s3lane CLI against a real server', () => {
     await writeFile(join(home, '.aws', 'credentials'), `[default]\naws_access_key_id = AKIDWRONGWRONGWRONG\naws_secret_access_key = wrong\n[cli-test]\n${keys}`);
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noKeys } = env;
     const profileEnv = { ...noKeys, HOME: home };
+    await s3.put({ key: 'profile/seen.txt', body: 'seen' });
     for (const run of [
-      await runCli(['ls', `s3://${bucket}/up/`, '--profile', 'cli-test'], { env: profileEnv }),
-      await runCli(['ls', `s3://${bucket}/up/`], { env: { ...profileEnv, AWS_PROFILE: 'cli-test' } }),
+      await runCli(['ls', `s3://${bucket}/profile/`, '--profile', 'cli-test'], { env: profileEnv }),
+      await runCli(['ls', `s3://${bucket}/profile/`], { env: { ...profileEnv, AWS_PROFILE: 'cli-test' } }),
     ]) {
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toContain(' top.txt\n');
+      expect(run.stdout).toMatch(/ 4 seen\.txt\n$/);
     }
     // The default profile's keys are wrong: without a profile the store refuses them. (RGW answers
     // InvalidAccessKeyId, or AccessDenied once its STS/IAM is on: the status is what is certain.)
-    const refused = await runCli(['ls', `s3://${bucket}/up/`], { env: profileEnv });
+    const refused = await runCli(['ls', `s3://${bucket}/profile/`], { env: profileEnv });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^s3lane: \w+: .*\(HTTP 403, /m);
   });
