@@ -5,21 +5,30 @@
 #
 # Exports to the command: S3_ENDPOINT S3_ACCESS_KEY S3_SECRET_KEY S3_REGION S3_VHOST_DOMAIN
 # (the DNS name the server accepts for virtual-hosted style: bucket `b` is `b.$S3_VHOST_DOMAIN:PORT`)
-# and S3_SERVER_KIND (external | minio | ceph-rgw). Exits with the command's exit code and stops the
-# server it started whatever happens: success, failure, Ctrl-C; a SIGTERM sent to this script alone
-# acts when the command has ended; if the script is SIGKILLed, a watchdog stops the RGW daemons.
+# and S3_SERVER_KIND (external | minio | ceph-rgw); and for the second server, OpenStack Swift with
+# its s3api middleware (started beside Ceph RGW, or given by the caller): S3_SWIFT_ENDPOINT
+# S3_SWIFT_ACCESS_KEY S3_SWIFT_SECRET_KEY S3_SWIFT_REGION S3_SWIFT_VHOST_DOMAIN. Exits with the
+# command's exit code and stops the servers it started whatever happens: success, failure, Ctrl-C;
+# a SIGTERM sent to this script alone acts when the command has ended; if the script is SIGKILLed,
+# a watchdog stops the RGW and Swift daemons.
 #
 # Which server, first that applies:
 #   1. S3_ENDPOINT is set (with S3_ACCESS_KEY, S3_SECRET_KEY): used as is, nothing is started.
 #   2. A Docker engine answers: MinIO from docker-compose.yml (`docker compose up -d --wait`).
 #   3. Ceph RADOS Gateway from Debian packages, installed on first use (root or passwordless sudo):
 #      one ceph-mon, one in-memory (memstore) ceph-osd, radosgw on 127.0.0.1. Ready in ~1-2 s.
+#      Beside it, OpenStack Swift (proxy with s3api + tempauth, account, container and object
+#      servers, memcached) on 127.0.0.1, from the same apt-get call. Ready in ~5-9 s, started in
+#      parallel with RGW. S3_SWIFT=0 leaves it out (the Swift runs of the tests then say so).
 # S3_SERVER_KIND=minio|ceph-rgw forces 2 or 3. --if-needed is accepted for `npm run demo`: it is
 # what the script always does (reuse S3_ENDPOINT when set, else start a server).
 #
 # Tuning (environment):
 #   S3_SERVER_PORT            preferred port (default 7480 for RGW, 9000 for MinIO; the next free
 #                             port is taken when it is busy)
+#   S3_SWIFT_PORT             preferred port of Swift's S3 API (default 8080; next free if busy)
+#   S3_SWIFT_BACKEND_PORT     first port searched for Swift's account, container, object servers
+#                             and memcached (default 6200)
 #   S3_SERVER_MEMSTORE_BYTES  RGW store capacity in bytes (default 4 GiB). Objects live in RAM, taken
 #                             as data is written (about 2x the stored bytes), not reserved up front;
 #                             a PUT past 90% of it gets 403 QuotaExceeded.
@@ -35,7 +44,12 @@ readonly TEST_ACCESS_KEY=AKIAIOSFODNN7EXAMPLE
 readonly TEST_SECRET_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 readonly TEST_REGION=us-east-1
 readonly VHOST_DOMAIN=localhost
-readonly RGW_PACKAGES=(radosgw ceph-mon ceph-osd curl tmux)
+# Swift's tempauth user `test:tester` (an S3 access key is tempauth's account:user).
+readonly SWIFT_ACCESS_KEY=test:tester
+readonly SWIFT_SECRET_KEY=testing
+# Every Debian package the test run needs, installed by one apt-get call. Append to it (e.g. a
+# browser or terminal test's packages); test_packages_installed and install_packages cover the whole list.
+TEST_PACKAGES=(radosgw ceph-mon ceph-osd curl swift swift-proxy swift-account swift-container swift-object memcached tmux)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T0=$(date +%s%N)
@@ -55,6 +69,7 @@ if [ -n "${S3_ENDPOINT:-}" ]; then
   [ -n "${S3_ACCESS_KEY:-}" ] && [ -n "${S3_SECRET_KEY:-}" ] ||
     die "S3_ENDPOINT is set ($S3_ENDPOINT) but S3_ACCESS_KEY and S3_SECRET_KEY are not"
   export S3_REGION=${S3_REGION:-$TEST_REGION} S3_VHOST_DOMAIN=${S3_VHOST_DOMAIN:-} S3_SERVER_KIND=external
+  [ -n "${S3_SWIFT_ENDPOINT:-}" ] || log "S3_ENDPOINT given and no S3_SWIFT_ENDPOINT: the Swift runs of the tests will say they are left out"
   exec "$@"
 fi
 
@@ -77,6 +92,12 @@ run_command() {
   export S3_ACCESS_KEY=$TEST_ACCESS_KEY S3_SECRET_KEY=$TEST_SECRET_KEY S3_REGION=$TEST_REGION \
          S3_VHOST_DOMAIN=$VHOST_DOMAIN S3_ENDPOINT S3_SERVER_KIND
   log "$S3_SERVER_KIND ready at $S3_ENDPOINT ($(elapsed "$T0"))"
+  if [ -n "${S3_SWIFT_ENDPOINT:-}" ]; then
+    export S3_SWIFT_ENDPOINT S3_SWIFT_ACCESS_KEY=$SWIFT_ACCESS_KEY S3_SWIFT_SECRET_KEY=$SWIFT_SECRET_KEY \
+           S3_SWIFT_VHOST_DOMAIN=$VHOST_DOMAIN \
+           S3_SWIFT_REGION=$TEST_REGION
+    log "swift-s3api ready at $S3_SWIFT_ENDPOINT"
+  fi
   local rc=0
   "$@" || rc=$?
   exit "$rc"
@@ -116,14 +137,18 @@ stop_minio() {
 # ---------------------------------------------------------------------------------------------
 # 3. Ceph RADOS Gateway (Debian's Ceph 16 "Pacific"; it has no standalone mode, so a one-OSD
 #    cluster is started by hand).
-rgw_installed() {
+test_packages_installed() {
   local b
   for b in radosgw radosgw-admin ceph-mon ceph-osd monmaptool osdmaptool curl; do
     command -v "$b" >/dev/null 2>&1 || return 1
   done
+  # Every package of TEST_PACKAGES, whatever was appended to it (a package dpkg does not know
+  # prints no line, so the installed ones are counted).
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  [ "$(dpkg-query -W -f='${db:Status-Abbrev}\n' "${TEST_PACKAGES[@]}" 2>/dev/null | grep -c '^ii')" = ${#TEST_PACKAGES[@]} ]
 }
 
-install_rgw() {
+install_test_packages() {
   local sudo=() t0 logf
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
@@ -137,24 +162,24 @@ s3-server: no S3 server available. The integration tests need one of:
   2. Docker (a running engine and 'docker compose'): MinIO is started from docker-compose.yml;
   3. Ceph RADOS Gateway from Debian packages, which this script installs when run as root or
      with passwordless sudo; or install them once yourself:
-       sudo apt-get install --no-install-recommends ${RGW_PACKAGES[*]}
+       sudo apt-get install --no-install-recommends ${TEST_PACKAGES[*]}
 MSG
       exit 1
     fi
   fi
   command -v apt-get >/dev/null 2>&1 ||
     die "no S3 server: not a Debian/Ubuntu system (no apt-get), no Docker engine, S3_ENDPOINT not set"
-  log "installing ${RGW_PACKAGES[*]} (Debian packages, once)..."
+  log "installing ${TEST_PACKAGES[*]} (Debian packages, once)..."
   t0=$(date +%s%N)
   logf=$(mktemp "${TMPDIR:-/tmp}/s3lane-apt.XXXXXX")
   if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q &&
          "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q \
-           --no-install-recommends "${RGW_PACKAGES[@]}"; } >"$logf" 2>&1; then
+           --no-install-recommends "${TEST_PACKAGES[@]}"; } >"$logf" 2>&1; then
     tail -n 30 "$logf" >&2; rm -f "$logf"
-    die "apt-get install ${RGW_PACKAGES[*]} failed"
+    die "apt-get install ${TEST_PACKAGES[*]} failed"
   fi
   rm -f "$logf"
-  rgw_installed || die "installed ${RGW_PACKAGES[*]} but the ceph programs are still missing"
+  test_packages_installed || die "installed ${TEST_PACKAGES[*]} but some programs are still missing"
   log "installed in $(elapsed "$t0")"
 }
 
@@ -177,6 +202,7 @@ stop_rgw() {
   local rc=$?
   [ -n "$RGW_DIR" ] || return "$rc"
   kill_rgw_daemons
+  kill_swift_daemons
   [ -z "$WATCHDOG" ] || { kill -9 "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null; } || true
   if [ "${S3_SERVER_KEEP_DIR:-0}" = 1 ]; then log "kept $RGW_DIR"; else rm -rf "$RGW_DIR"; fi
   return "$rc"
@@ -187,7 +213,7 @@ start_watchdog() {
   setsid bash -c '
     trap "" INT TERM HUP
     while kill -0 "$1" 2>/dev/null; do sleep 1; done
-    for f in "$2"/pids/*; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
+    for f in "$2"/pids/* "$2"/swift/pids/*; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done
     rm -rf "$2"' s3-server-watchdog "$$" "$RGW_DIR" </dev/null >/dev/null 2>&1 &
   WATCHDOG=$!
 }
@@ -382,11 +408,12 @@ try_start_rgw() {
 
 start_rgw() {
   local attempt deadline=$((SECONDS + TIMEOUT))
-  rgw_installed || install_rgw
+  test_packages_installed || install_test_packages
   MEMSTORE_BYTES=${S3_SERVER_MEMSTORE_BYTES:-$((4 * 1024 * 1024 * 1024))}
   RGW_DIR=$(mktemp -d "${TMPDIR:-/tmp}/s3lane-rgw.XXXXXX")
   trap stop_rgw EXIT
   start_watchdog
+  [ "${S3_SWIFT:-1}" = 0 ] || start_swift
   for attempt in 1 2 3 4 5; do
     DEAD=
     # The first attempt takes the default ports when free; a retry spreads out at random.
@@ -398,13 +425,217 @@ start_rgw() {
       continue
     fi
     rgw_logs
-    die "Ceph RADOS Gateway did not start: ${DEAD:+$DEAD exited}${DEAD:-no answer within ${TIMEOUT}s}; logs above"
+    die "Ceph RADOS Gateway did not start: ${DEAD:-no answer within ${TIMEOUT}s}${DEAD:+ exited}; logs above"
   done
   S3_ENDPOINT="http://127.0.0.1:$RGW_PORT" S3_SERVER_KIND=ceph-rgw
+  [ "${S3_SWIFT:-1}" = 0 ] || swift_ready
   if [ "${S3_SERVER_DEBUG:-0}" = 1 ]; then
     step "memory (RSS): $(for f in "$RGW_DIR"/pids/*; do
       printf '%s %s MiB, ' "${f##*/}" $(($(awk '/^VmRSS/ { print $2 }' "/proc/$(cat "$f")/status") / 1024)); done)"
   fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# 4. OpenStack Swift with s3api (Debian's swift 2.30): the second, different S3 implementation.
+#    An all-in-one cluster on loopback: one device, one replica, rings built in one Python process
+#    (swift-ring-builder costs a Python start per call), servers with `workers = 0` (one process
+#    each, so the PID we record is the server). Like RGW's daemons, they are stopped by SIGKILL.
+SWIFT_DIR=
+SWIFT_LAUNCHER=
+
+kill_swift_daemons() {
+  local f pids=()
+  [ -n "$SWIFT_DIR" ] || return 0
+  # A launcher still building rings (RGW failed first) must not start daemons after this.
+  [ -z "$SWIFT_LAUNCHER" ] || { kill -9 "$SWIFT_LAUNCHER" 2>/dev/null; wait "$SWIFT_LAUNCHER" 2>/dev/null; } || true
+  for f in "$SWIFT_DIR"/pids/*; do [ -f "$f" ] && pids+=("$(cat "$f")"); done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  kill -9 "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+  rm -f "$SWIFT_DIR"/pids/*
+}
+
+write_swift_conf() {
+  local etc=$SWIFT_DIR/etc name port
+  cat >"$etc/swift.conf" <<CONF
+[swift-hash]
+swift_hash_path_suffix = s3lane-test
+swift_hash_path_prefix = s3lane-test
+[storage-policy:0]
+name = Policy-0
+default = yes
+CONF
+  for name in account container object; do
+    case $name in account) port=$SWIFT_ACCOUNT_PORT ;; container) port=$SWIFT_CONTAINER_PORT ;; *) port=$SWIFT_OBJECT_PORT ;; esac
+    cat >"$etc/$name-server.conf" <<CONF
+[DEFAULT]
+swift_dir = $etc
+devices = $SWIFT_DIR/srv
+mount_check = false
+disable_fallocate = true
+bind_ip = 127.0.0.1
+bind_port = $port
+workers = 0
+log_level = WARNING
+[pipeline:main]
+pipeline = $name-server
+[app:$name-server]
+use = egg:swift#$name
+CONF
+  done
+  # s3api + tempauth: SigV4 is checked by s3api against tempauth's key for test:tester.
+  cat >"$etc/proxy-server.conf" <<CONF
+[DEFAULT]
+swift_dir = $etc
+bind_ip = 127.0.0.1
+bind_port = $SWIFT_PORT
+workers = 0
+log_level = WARNING
+[pipeline:main]
+pipeline = catch_errors gatekeeper healthcheck proxy-logging cache listing_formats bulk s3api tempauth copy slo dlo proxy-logging proxy-server
+[app:proxy-server]
+use = egg:swift#proxy
+allow_account_management = true
+account_autocreate = true
+[filter:s3api]
+use = egg:swift#s3api
+location = $TEST_REGION
+storage_domain = $VHOST_DOMAIN
+dns_compliant_bucket_names = true
+[filter:tempauth]
+use = egg:swift#tempauth
+user_${SWIFT_ACCESS_KEY%%:*}_${SWIFT_ACCESS_KEY#*:} = $SWIFT_SECRET_KEY .admin
+[filter:catch_errors]
+use = egg:swift#catch_errors
+[filter:gatekeeper]
+use = egg:swift#gatekeeper
+[filter:healthcheck]
+use = egg:swift#healthcheck
+[filter:proxy-logging]
+use = egg:swift#proxy_logging
+[filter:cache]
+use = egg:swift#memcache
+memcache_servers = 127.0.0.1:$SWIFT_MEMCACHED_PORT
+[filter:listing_formats]
+use = egg:swift#listing_formats
+[filter:bulk]
+use = egg:swift#bulk
+[filter:copy]
+use = egg:swift#copy
+[filter:slo]
+use = egg:swift#slo
+[filter:dlo]
+use = egg:swift#dlo
+CONF
+}
+
+# Builds the three rings, then starts memcached and the four servers: run in the background, so
+# that RGW starts meanwhile. Each daemon's PID is in $SWIFT_DIR/pids, for stop and the watchdog.
+launch_swift() {
+  local memcached=(memcached -l 127.0.0.1 -p "$SWIFT_MEMCACHED_PORT" -U 0 -m 32)
+  [ "$(id -u)" != 0 ] || memcached+=(-u root)
+  setsid "${memcached[@]}" </dev/null >>"$SWIFT_DIR/log/memcached.out" 2>&1 &
+  echo $! >"$SWIFT_DIR/pids/memcached"
+  /usr/bin/python3 - "$SWIFT_DIR/etc" "$SWIFT_ACCOUNT_PORT" "$SWIFT_CONTAINER_PORT" "$SWIFT_OBJECT_PORT" \
+    >"$SWIFT_DIR/log/rings.out" 2>&1 <<'PY' || return 1
+import sys
+from swift.common.ring import RingBuilder
+etc, ports = sys.argv[1], dict(zip(('account', 'container', 'object'), map(int, sys.argv[2:5])))
+for name, port in ports.items():
+    builder = RingBuilder(4, 1, 1)  # 16 partitions, 1 replica, min_part_hours 1
+    builder.add_dev({'id': 0, 'region': 1, 'zone': 1, 'ip': '127.0.0.1', 'port': port, 'device': 'd1', 'weight': 1})
+    builder.rebalance()
+    builder.get_ring().save(f'{etc}/{name}.ring.gz')
+PY
+  local name
+  for name in account container object proxy; do
+    setsid "swift-$name-server" "$SWIFT_DIR/etc/$name-server.conf" </dev/null >>"$SWIFT_DIR/log/$name.out" 2>&1 &
+    echo $! >"$SWIFT_DIR/pids/$name"
+  done
+}
+
+# Starts Swift in the background; swift_ready waits for it. $1 shifts the ports searched from, so
+# that runs that collided part ways on the next attempt. Backend ports stay below 6800: Ceph's
+# OSDs take the first free ports from 6800 up (ms_bind_port_min), possibly while Swift's rings build.
+start_swift() {
+  local spread=${1:-0} backend=$((${S3_SWIFT_BACKEND_PORT:-6200} + ${1:-0}))
+  SWIFT_DIR=$RGW_DIR/swift
+  rm -rf "${SWIFT_DIR:?}"
+  mkdir -p "$SWIFT_DIR"/{etc,srv/d1,log,pids}
+  [ "$backend" -lt 6800 ] || [ "$backend" -gt 7300 ] ||
+    die "S3_SWIFT_BACKEND_PORT=$backend is in Ceph's OSD port range 6800-7300: choose another"
+  SWIFT_PORT=$(pick_port $((${S3_SWIFT_PORT:-8080} + spread)) "${RGW_PORT:-}")
+  SWIFT_ACCOUNT_PORT=$(pick_port "$backend" "$SWIFT_PORT")
+  SWIFT_CONTAINER_PORT=$(pick_port $((SWIFT_ACCOUNT_PORT + 1)) "$SWIFT_PORT $SWIFT_ACCOUNT_PORT")
+  SWIFT_OBJECT_PORT=$(pick_port $((SWIFT_CONTAINER_PORT + 1)) "$SWIFT_PORT $SWIFT_ACCOUNT_PORT $SWIFT_CONTAINER_PORT")
+  SWIFT_MEMCACHED_PORT=$(pick_port $((SWIFT_OBJECT_PORT + 1)) "$SWIFT_PORT $SWIFT_ACCOUNT_PORT $SWIFT_CONTAINER_PORT $SWIFT_OBJECT_PORT")
+  write_swift_conf
+  step "swift start (ports $SWIFT_PORT, $SWIFT_ACCOUNT_PORT-$SWIFT_MEMCACHED_PORT)"
+  launch_swift &
+  SWIFT_LAUNCHER=$!
+}
+
+# Every Swift server answers: tempauth hands out a token (memcached keeps it), then a container
+# and an object are written and removed (account, container and object servers). Swift's native
+# API, because curl's --aws-sigv4 cannot take the access key `test:tester` (--user splits at ':').
+swift_round_trip_ok() {
+  local base="http://127.0.0.1:$SWIFT_PORT" token
+  token=$(curl -fs -D - -o /dev/null -H "X-Auth-User: $SWIFT_ACCESS_KEY" -H "X-Auth-Key: $SWIFT_SECRET_KEY" \
+    "$base/auth/v1.0" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-auth-token" { print $2 }') && [ -n "$token" ] &&
+    curl -fs -o /dev/null -X PUT -H "X-Auth-Token: $token" "$base/v1/AUTH_${SWIFT_ACCESS_KEY%%:*}/s3lane-ready" &&
+    curl -fs -o /dev/null -X PUT -H "X-Auth-Token: $token" --data-binary ok "$base/v1/AUTH_${SWIFT_ACCESS_KEY%%:*}/s3lane-ready/o" &&
+    curl -fs -o /dev/null -X DELETE -H "X-Auth-Token: $token" "$base/v1/AUTH_${SWIFT_ACCESS_KEY%%:*}/s3lane-ready/o" &&
+    curl -fs -o /dev/null -X DELETE -H "X-Auth-Token: $token" "$base/v1/AUTH_${SWIFT_ACCESS_KEY%%:*}/s3lane-ready"
+}
+
+# True while every Swift daemon runs; else DEAD names the one that exited.
+swift_alive() {
+  local f
+  for f in "$SWIFT_DIR"/pids/*; do
+    [ -f "$f" ] || continue
+    kill -0 "$(cat "$f")" 2>/dev/null || { DEAD=swift-${f##*/}; return 1; }
+  done
+}
+
+swift_logs() {
+  local f
+  for f in "$SWIFT_DIR"/log/*; do
+    [ -s "$f" ] || continue
+    printf '\n==> swift/%s <==\n' "${f##*/}" >&2
+    tail -n 20 "$f" >&2
+  done
+}
+
+# One wait for the Swift started last; 1 when a daemon died or time ran out (DEAD says which).
+wait_for_swift() {
+  local deadline=$1
+  DEAD=
+  if ! wait "$SWIFT_LAUNCHER"; then
+    SWIFT_LAUNCHER= DEAD="the ring builder"
+    return 1
+  fi
+  SWIFT_LAUNCHER=
+  until swift_round_trip_ok; do
+    swift_alive && [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+swift_ready() {
+  local attempt deadline=$((SECONDS + TIMEOUT))
+  for attempt in 1 2 3 4 5; do
+    wait_for_swift "$deadline" && break
+    # Another run took a port between our choice and the daemon's bind: start over, elsewhere.
+    if [ "$attempt" -lt 5 ] && [ $SECONDS -lt "$deadline" ] && grep -qsi 'address already in use' "$SWIFT_DIR"/log/*; then
+      kill_swift_daemons
+      start_swift $((RANDOM % 200))
+      continue
+    fi
+    swift_logs
+    die "OpenStack Swift (s3api) did not start: ${DEAD:-no answer within ${TIMEOUT}s}${DEAD:+ exited}; logs above (S3_SWIFT=0 leaves it out)"
+  done
+  S3_SWIFT_ENDPOINT="http://127.0.0.1:$SWIFT_PORT"
+  step "swift ready"
 }
 
 # ---------------------------------------------------------------------------------------------

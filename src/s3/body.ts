@@ -183,7 +183,21 @@ export async function prepareBody(body: BodyInput | undefined, contentLength?: n
     else body.destroy();
     return bytesBody(new Uint8Array(0));
   }
+  const file = untouchedFileOf(body);
+  if (file !== undefined) {
+    // An fs.ReadStream nobody has read from is a file range: reopened per attempt, it can be
+    // retried, hashed for 'sha256', and resent where a store refuses aws-chunked.
+    file.stream.destroy();
+    return fileBody(file.path, file.start, length);
+  }
   return oneShotBody(body instanceof ReadableStream ? Readable.fromWeb(webStream(body)) : body, length);
+}
+
+/** The file behind an fs.ReadStream of a path that has not been read from yet, else undefined. */
+function untouchedFileOf(body: BodyInput): { stream: ReadStream; path: string; start: number } | undefined {
+  if (!(body instanceof ReadStream) || typeof body.path !== 'string') return undefined;
+  if (body.bytesRead !== 0 || body.destroyed || body.readableFlowing !== null || body.readableEncoding !== null) return undefined;
+  return { stream: body, path: body.path, start: (body as ReadStream & { start?: number }).start ?? 0 };
 }
 
 async function readStreamLength(stream: ReadStream): Promise<number | undefined> {

@@ -14,7 +14,7 @@ import {
   type ListBucketsInput,
 } from './buckets.js';
 import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
-import { parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
+import { interpretRegion, parseEndpoint, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import type { ObjectInfo } from './headers.js';
 import {
   deleteObjects,
@@ -145,10 +145,13 @@ export class S3Client {
     this.#defaultBucket = options.bucket;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = createDispatcher(options);
-    const build = (resolvedRegion: string): RequestPipeline =>
-      new RequestPipeline({
-        endpoint,
-        region: resolvedRegion,
+    const build = (resolvedRegion: string): RequestPipeline => {
+      // Pseudo-regions (aws-global, s3-external-1, fips-…) sign for a real region at their endpoint.
+      const { signingRegion, globalEndpoint, fips } = interpretRegion(resolvedRegion);
+      return new RequestPipeline({
+        endpoint: endpoint ?? globalEndpoint,
+        region: signingRegion,
+        fips,
         forcePathStyle: options.forcePathStyle,
         credentials,
         payloadSigning: options.payloadSigning ?? 'auto',
@@ -156,6 +159,7 @@ export class S3Client {
         dispatcher: this.#dispatcher,
         logger: options.logger ?? (debugEnabled(env) ? stderrLogger : undefined),
       });
+    };
     if (region) {
       this.#pipeline = build(region);
     } else {

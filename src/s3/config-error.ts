@@ -4,6 +4,7 @@ export type S3ConfigErrorCode =
   | 'InvalidEndpoint'
   | 'InvalidRegion'
   | 'InvalidBucketName'
+  | 'UnsupportedBucket'
   | 'MissingBucket'
   | 'InvalidKey'
   // Request input

@@ -18,10 +18,18 @@
 import { uriEncode } from '../signer/index.js';
 import { isIP } from 'node:net';
 import { S3ConfigError, quoteForMessage } from './config-error.js';
-import { defaultEndpoint, isAwsHost, regionFromHost } from './region.js';
+import { defaultEndpoint, interpretRegion, isAwsHost, regionFromHost } from './region.js';
 
 export { S3ConfigError, type S3ConfigErrorCode } from './config-error.js';
-export { defaultEndpoint, dnsSuffixForRegion, isAwsHost, regionFromHost, validateRegion } from './region.js';
+export {
+  defaultEndpoint,
+  dnsSuffixForRegion,
+  interpretRegion,
+  isAwsHost,
+  regionFromHost,
+  validateRegion,
+  type RegionChoice,
+} from './region.js';
 
 export interface EndpointConfig {
   /**
@@ -30,13 +38,19 @@ export interface EndpointConfig {
    * Default: `defaultEndpoint(region)`.
    */
   endpoint?: string;
-  /** The signing region. Only used here to pick the default AWS endpoint when `endpoint` is unset. */
+  /**
+   * The region (pseudo-regions included). Only used here to pick the default AWS endpoint when
+   * `endpoint` is unset.
+   */
   region: string;
+  /** Use AWS's FIPS endpoint (`s3-fips.{region}`) when `endpoint` is unset. */
+  fips?: boolean | undefined;
   /**
    * `true`: always path style. `false`: virtual-hosted whenever the bucket name and the endpoint
-   * allow it, even for `localhost` names. `undefined`: automatic (see `EndpointResolver`).
+   * allow it, on any endpoint. `undefined`: automatic: virtual-hosted on AWS's own S3 endpoints
+   * only, path style on every other (see `EndpointResolver`).
    */
-  forcePathStyle?: boolean;
+  forcePathStyle?: boolean | undefined;
 }
 
 export type AddressingStyle = 'virtual-hosted' | 'path';
@@ -133,15 +147,13 @@ export function regionFromEndpoint(endpoint: string): string | undefined {
 }
 
 /**
- * True for names that only resolve through local set-up, where `bucket.` + name rarely resolves:
- * `localhost` and `*.localhost` (RFC 6761 §6.3; getaddrinfo often does not resolve
- * `bucket.localhost`), `*.test` (RFC 6761 §6.2, typically an /etc/hosts entry, which has no
- * wildcards), and single-label names such as a docker-compose service `minio`.
- * https://www.rfc-editor.org/rfc/rfc6761#section-6
+ * True for AWS's own S3 endpoints (`s3.us-west-2.amazonaws.com`, `s3-fips.…`, dualstack, PrivateLink
+ * `vpce-….s3.{r}.vpce.amazonaws.com`, every partition): the hosts known to serve `bucket.` + host
+ * with a matching wildcard certificate. Any other `*.amazonaws.com` name (an EC2 host running a
+ * store) is a custom endpoint.
  */
-export function isLocalHostname(hostname: string): boolean {
-  const name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
-  return name === 'localhost' || name.endsWith('.localhost') || name.endsWith('.test') || !name.includes('.');
+export function isAwsS3Host(hostname: string): boolean {
+  return isAwsHost(hostname) && regionFromHost(hostname) !== undefined;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -165,6 +177,35 @@ export function isDnsCompatibleBucket(bucket: string): boolean {
     !bucket.includes('.-') &&
     !bucket.includes('-.') &&
     !IPV4_FORMATTED.test(bucket)
+  );
+}
+
+/**
+ * AWS bucket kinds with their own endpoints and signing, recognised by the name's suffix, which
+ * general-purpose bucket names may not use:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/directory-bucket-naming-rules.html
+ * https://docs.aws.amazon.com/AmazonS3/latest/s3-outposts/s3-outposts-access-points-alias.html
+ */
+const UNSUPPORTED_AWS_BUCKETS: readonly { readonly suffix: string; readonly what: string }[] = [
+  {
+    suffix: '--x-s3',
+    what: 'an S3 Express One Zone directory bucket, which needs its zonal endpoint and CreateSession (s3express) auth',
+  },
+  { suffix: '--xa-s3', what: 'an S3 Express directory bucket in a Local Zone, which needs its zonal endpoint' },
+  { suffix: '--op-s3', what: 'an S3 on Outposts access point alias, which needs the Outposts endpoint and s3-outposts signing' },
+];
+
+/**
+ * Throws `UnsupportedBucket` for AWS bucket kinds this client cannot address (S3 Express directory
+ * buckets, Outposts aliases): on AWS's regional endpoint they would fail with a confusing answer.
+ * Only applies on AWS; other stores may name buckets as they like.
+ */
+export function checkAwsBucketKind(bucket: string): void {
+  const kind = UNSUPPORTED_AWS_BUCKETS.find((k) => bucket.endsWith(k.suffix));
+  if (kind === undefined) return;
+  throw new S3ConfigError(
+    'UnsupportedBucket',
+    `Bucket ${quoteForMessage(bucket)} is ${kind.what}: s3lane does not support it yet. Use a general-purpose bucket, or the AWS SDK for this bucket.`,
   );
 }
 
@@ -276,6 +317,11 @@ const MAX_ROUTES = 1000;
  *
  * Addressing style for a bucket:
  * - `forcePathStyle: true` → path.
+ * - Automatic (`undefined`): virtual-hosted only on AWS's own S3 endpoints (`isAwsS3Host`), where it
+ *   is known to work; path style on every other endpoint (MinIO, Ceph, R2, Swift, a proxy), as
+ *   botocore and minio-js do: `bucket.` + a custom host needs wildcard DNS (and a wildcard
+ *   certificate) that self-hosted stores rarely have. `forcePathStyle: false` asks for
+ *   virtual-hosted on any endpoint, e.g. `http://localhost:7480` + `bkt` → `http://bkt.localhost:7480/key`.
  * - Path, whatever `forcePathStyle` says, when virtual-hosted cannot work:
  *   - the endpoint host is an IP address (v4 or v6): an IP has no subdomains;
  *   - the bucket is not DNS-compatible (uppercase, `_`, > 63 chars: legacy us-east-1 names);
@@ -283,11 +329,6 @@ const MAX_ROUTES = 1000;
  *     wildcard certificate `*.s3.amazonaws.com`, so TLS would fail
  *     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html). Over http the
  *     dotted name is used as is.
- * - Automatic (`undefined`) also picks path when the host is `localhost`, `*.localhost`, `*.test`
- *   or a single-label name (`minio`): bucket subdomains of those rarely resolve (`isLocalHostname`);
- *   and when the endpoint has a path prefix: a proxy at `https://proxy/s3` routes by path.
- *   (AWS SDK v3 goes virtual-hosted in both.) `forcePathStyle: false` lifts both, e.g.
- *   `http://localhost:7480` + `bkt` → `http://bkt.localhost:7480/key`.
  * - Otherwise virtual-hosted: `bucket.` + endpoint host, keeping scheme, port and path prefix.
  * - On AWS, the key `soap` always goes path style: S3 does not serve it virtual-hosted.
  *   https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
@@ -306,20 +347,22 @@ export class EndpointResolver {
   private readonly routes = new Map<string, BucketRoute>();
 
   constructor(config: EndpointConfig) {
-    this.config = { endpoint: config.endpoint, region: config.region, forcePathStyle: config.forcePathStyle };
-    this.endpoint = parseEndpoint(config.endpoint ?? defaultEndpoint(config.region));
+    this.config = { endpoint: config.endpoint, region: config.region, fips: config.fips, forcePathStyle: config.forcePathStyle };
+    // The region is checked whether or not it picks the endpoint: with a custom endpoint it is still signed.
+    interpretRegion(config.region);
+    this.endpoint = parseEndpoint(config.endpoint ?? defaultEndpoint(config.region, { fips: config.fips === true }));
     const { protocol, hostname, host, basePath } = this.endpoint;
     this.https = protocol === 'https:';
     this.pathOrigin = `${protocol}//${host}`;
     this.serviceRoute = { style: 'path', origin: this.pathOrigin, host, base: basePath };
-    this.isAws = isAwsHost(hostname);
+    this.isAws = isAwsS3Host(hostname);
     const isIpAddress = isIP(hostname.replace(/^\[|\]$/g, '')) !== 0;
     if (config.forcePathStyle === true || isIpAddress) {
       this.virtualHostedAllowed = false;
     } else if (config.forcePathStyle === false) {
       this.virtualHostedAllowed = true;
     } else {
-      this.virtualHostedAllowed = !isLocalHostname(hostname) && basePath === '';
+      this.virtualHostedAllowed = this.isAws && basePath === '';
     }
   }
 
@@ -366,6 +409,7 @@ export class EndpointResolver {
 
   private addRoute(bucket: string): BucketRoute {
     validateBucketName(bucket);
+    if (this.isAws) checkAwsBucketKind(bucket);
     const virtualHosted =
       this.virtualHostedAllowed && isDnsCompatibleBucket(bucket) && !(this.https && bucket.includes('.'));
     let route: BucketRoute;

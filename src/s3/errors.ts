@@ -103,6 +103,8 @@ export interface S3ErrorInit {
   signedRegion?: string;
   /** The response had no body at all (HEAD, or a proxy): said in the message when S3 gave none. */
   emptyBody?: boolean;
+  /** The request's body was sent aws-chunked: a refusal of it gets the payloadSigning hint. */
+  sentAwsChunked?: boolean;
   /** Values scrubbed from every field: the secret access key, the session token. */
   secrets?: readonly (string | undefined)[];
 }
@@ -119,7 +121,33 @@ export interface S3ErrorResponse {
   /** Ours, from the signer: compared with the server's on SignatureDoesNotMatch. */
   canonicalRequest?: string;
   stringToSign?: string;
+  /** The request's body was sent aws-chunked (STREAMING-AWS4-HMAC-SHA256-PAYLOAD). */
+  sentAwsChunked?: boolean;
   secrets?: readonly (string | undefined)[];
+}
+
+/** What stores say when they lack aws-chunked, or the x-amz-content-sha256 value that announces it. */
+const AWS_CHUNKED_WORDS = /aws-chunked|chunk|x-amz-content-sha256|x-amz-decoded-content-length|content-encoding|STREAMING-AWS4/i;
+/** Codes stores answer an unsupported payload encoding with (besides 501 NotImplemented). */
+const UNSUPPORTED_PAYLOAD_CODES: ReadonlySet<string> = new Set([
+  'InvalidArgument',
+  'InvalidRequest',
+  'InvalidEncoding',
+  'AuthorizationHeaderMalformed',
+  'BadRequest',
+]);
+
+/**
+ * True when a store refused an aws-chunked body because it does not implement it: OpenStack Swift's
+ * s3api answers 501 NotImplemented ("…aws-chunked is not supported"); other stores answer 400
+ * with a code such as InvalidArgument naming x-amz-content-sha256 or Content-Encoding. A 501 about
+ * anything else (Swift's "Conditional object PUTs are not supported") is not such a refusal, and
+ * neither is XAmzContentSHA256Mismatch: that is a store checking the encoding, not lacking it.
+ */
+export function refusesAwsChunked(e: { readonly code: string; readonly statusCode: number; readonly serverMessage?: string | undefined }): boolean {
+  const message = e.serverMessage ?? '';
+  if (e.code === 'NotImplemented' || e.statusCode === 501) return message === '' || AWS_CHUNKED_WORDS.test(message);
+  return e.statusCode === 400 && UNSUPPORTED_PAYLOAD_CODES.has(e.code) && AWS_CHUNKED_WORDS.test(message);
 }
 
 // Error-body fields left out of `details`: SignatureProvided is the signature we sent (replayable
@@ -274,6 +302,7 @@ export class S3Error extends Error {
       details,
       signedRegion: args.region,
       emptyBody: args.body.trim() === '',
+      sentAwsChunked: args.sentAwsChunked,
       secrets: args.secrets,
     });
   }
@@ -349,6 +378,13 @@ function fallbackMessage(e: S3ErrorInit): string {
 /** The next step for codes users meet often. */
 function hintFor(e: S3ErrorInit): string | undefined {
   const d = e.details ?? {};
+  if (e.sentAwsChunked === true && refusesAwsChunked(e)) {
+    return (
+      "This store does not accept aws-chunked uploads (payloadSigning 'streaming', or 'auto' for streams over http). " +
+      "Set payloadSigning: 'unsigned' (or 'sha256' with bytes, a Blob or a file). The client falls back by itself for " +
+      'bodies it can send again, and remembers it for this endpoint; a one-shot stream cannot be sent twice.'
+    );
+  }
   switch (e.code) {
     case 'SignatureDoesNotMatch':
       return signatureMismatchReport(e);

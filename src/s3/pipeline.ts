@@ -19,7 +19,7 @@ import {
 import type { PreparedBody } from './body.js';
 import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { defaultEndpoint, EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
-import { isExpiredCredentialsCode, S3Error, S3NetworkError } from './errors.js';
+import { isExpiredCredentialsCode, refusesAwsChunked, S3Error, S3NetworkError } from './errors.js';
 import { parseError } from './xml.js';
 import { redactText } from './redact.js';
 import { backoffDelay, sleep, type RetryPolicy } from './retry.js';
@@ -70,7 +70,10 @@ export interface Logger {
 export interface PipelineSettings {
   /** A custom endpoint, or undefined for AWS (then the endpoint follows the bucket's region). */
   readonly endpoint: string | undefined;
+  /** The signing region (a pseudo-region already mapped, see `interpretRegion`). */
   readonly region: string;
+  /** AWS's FIPS endpoints (`fips-…` / `…-fips` regions), when `endpoint` is unset. */
+  readonly fips?: boolean | undefined;
   readonly forcePathStyle: boolean | undefined;
   readonly credentials: CredentialsCache;
   readonly payloadSigning: PayloadSigning;
@@ -85,8 +88,13 @@ export interface PipelineSettings {
  */
 const STREAMING_CHUNK_SIZE = 256 * 1024;
 
+type PayloadMode = 'sha256' | 'unsigned' | 'streaming';
+
 interface SignedAttempt {
   readonly endpoint: ResolvedEndpoint;
+  /** The store's endpoint (scheme and host, without the bucket): what a refusal of aws-chunked is remembered for. */
+  readonly storeOrigin: string;
+  readonly payloadMode: PayloadMode | undefined;
   readonly region: string;
   readonly headers: Record<string, string>;
   readonly body: Uint8Array | Readable | undefined;
@@ -111,6 +119,8 @@ export class RequestPipeline {
   /** One resolver per region (the endpoint follows the region on AWS), built once: resolve() is hot. */
   readonly #resolvers = new Map<string, EndpointResolver>();
   #signersFor: Credentials | undefined;
+  /** Store origins that answered an aws-chunked body with "not implemented": object data goes there without it. */
+  readonly #refuseAwsChunked = new Set<string>();
 
   constructor(settings: PipelineSettings) {
     this.#settings = settings;
@@ -150,13 +160,17 @@ export class RequestPipeline {
   }
 
   resolve(bucket: string | undefined, key: string | undefined, query?: string, region = this.regionFor(bucket)): ResolvedEndpoint {
+    return this.#resolverFor(region).resolve(bucket, key, query);
+  }
+
+  #resolverFor(region: string): EndpointResolver {
     let resolver = this.#resolvers.get(region);
     if (!resolver) {
-      const { endpoint, forcePathStyle } = this.#settings;
-      resolver = new EndpointResolver({ endpoint: endpoint ?? defaultEndpoint(region), region, forcePathStyle });
+      const { endpoint, fips, forcePathStyle } = this.#settings;
+      resolver = new EndpointResolver({ endpoint, region, fips, forcePathStyle });
       this.#resolvers.set(region, resolver);
     }
-    return resolver.resolve(bucket, key, query);
+    return resolver;
   }
 
   async send(request: S3Request): Promise<S3Response> {
@@ -222,6 +236,19 @@ export class RequestPipeline {
           if (replayable) continue;
         }
       }
+      if (signed.payloadMode === 'streaming' && refusesAwsChunked(error)) {
+        // The store lacks aws-chunked (OpenStack Swift, GCS): send object data without it from now
+        // on. Parallel parts may all meet the refusal; each is sent again, the log says it once.
+        if (!this.#refuseAwsChunked.has(signed.storeOrigin)) {
+          this.#refuseAwsChunked.add(signed.storeOrigin);
+          this.#settings.logger?.debug(
+            `s3lane: ${signed.storeOrigin} refuses aws-chunked bodies (${error.statusCode} ${error.code}); ` +
+              `this client sends object data there without it from now on` +
+              (replayable ? ', and sends this request again.' : ". This one-shot stream cannot be sent again: set payloadSigning: 'unsigned'."),
+          );
+        }
+        if (replayable) continue;
+      }
       if (!refreshedCredentials && isExpiredCredentialsCode(error.code)) {
         refreshedCredentials = true;
         this.#settings.credentials.invalidate();
@@ -239,16 +266,19 @@ export class RequestPipeline {
     const { credentials: cache, payloadSigning, logger } = this.#settings;
     const credentials = cache.peek() ?? (await cache.get());
     const region = this.regionFor(request.bucket);
-    const endpoint = this.resolve(request.bucket, request.key, encodeQuery(request.query), region);
+    const resolver = this.#resolverFor(region);
+    const endpoint = resolver.resolve(request.bucket, request.key, encodeQuery(request.query));
+    const storeOrigin = `${resolver.endpoint.protocol}//${resolver.endpoint.host}`;
     const signer = this.signerFor(credentials, region);
     const date = this.now();
     const headers: Record<string, string> = { ...request.headers };
     const body = request.body;
 
     let payloadHash = EMPTY_SHA256;
-    let mode: 'sha256' | 'unsigned' | 'streaming' = 'sha256';
+    let mode: PayloadMode = 'sha256';
     if (body !== undefined) {
       mode = choosePayloadMode(request.payloadSigning ?? payloadSigning, body, endpoint.origin.startsWith('https:'));
+      if (mode === 'streaming' && this.#refuseAwsChunked.has(storeOrigin)) mode = withoutAwsChunked(request.payloadSigning ?? payloadSigning, body);
       if (mode === 'streaming') {
         headers['content-encoding'] = headers['content-encoding'] ? `aws-chunked,${headers['content-encoding']}` : 'aws-chunked';
         headers['x-amz-decoded-content-length'] = String(body.length);
@@ -293,6 +323,8 @@ export class RequestPipeline {
 
     return {
       endpoint,
+      storeOrigin,
+      payloadMode: body === undefined ? undefined : mode,
       region,
       headers: signed.headers,
       body: wireBody,
@@ -320,6 +352,7 @@ export class RequestPipeline {
       key: request.key,
       canonicalRequest: redactText(signed.canonicalRequest, secrets),
       stringToSign: signed.stringToSign,
+      sentAwsChunked: signed.payloadMode === 'streaming',
       secrets,
     });
   }
@@ -333,7 +366,7 @@ function choosePayloadMode(
   setting: PayloadSigning,
   body: PreparedBody,
   https: boolean,
-): 'sha256' | 'unsigned' | 'streaming' {
+): PayloadMode {
   switch (setting) {
     case 'unsigned':
       return setting;
@@ -353,6 +386,18 @@ function choosePayloadMode(
       if (body.bytes !== undefined) return 'sha256';
       return https ? 'unsigned' : 'streaming';
   }
+}
+
+/**
+ * The payload mode for a store that refuses aws-chunked. One that needs no second read of the
+ * body: UNSIGNED-PAYLOAD; but when the user asked for 'streaming' (a signed payload), the full
+ * SHA-256 for bodies that can be read twice (bytes: free; Blobs and files: one hashing pass).
+ * A one-shot stream under 'streaming' stays aws-chunked and fails with the payloadSigning hint,
+ * rather than going out unsigned against the user's explicit choice.
+ */
+function withoutAwsChunked(setting: PayloadSigning, body: PreparedBody): PayloadMode {
+  if (setting !== 'streaming') return 'unsigned';
+  return body.bytes !== undefined || body.replayable ? 'sha256' : 'streaming';
 }
 
 /** Query string on the wire: RFC 3986-encoded names and values; an empty value is sent bare (`?uploads`). */

@@ -17,7 +17,7 @@ export interface TransportOptions {
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family: number) => void;
 
-/** RFC 6761 §6.3: `localhost` and every name under it mean this machine (not endpoint.ts's broader isLocalHostname). */
+/** RFC 6761 §6.3: `localhost` and every name under it mean this machine. */
 function resolvesToLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost');
 }

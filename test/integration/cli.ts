@@ -1,5 +1,5 @@
 /**
- * Running the built CLI (dist/cli/main.js) as a child process against the test server, with the
+ * Running the built CLI (.cli-dist/cli/main.js, see cli-build.ts) as a child process against the test server, with the
  * server's endpoint and keys in AWS_* variables, as a user would set them.
  */
 import { spawn, type SpawnOptions } from 'node:child_process';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { s3Server } from './server.js';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../.cli-dist/cli/main.js', import.meta.url));
 
 /** The environment a user of the CLI would have: AWS_* pointing at the test server, no ~/.aws. */
 export function cliEnv(home: string): NodeJS.ProcessEnv {

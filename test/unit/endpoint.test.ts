@@ -6,6 +6,7 @@ import {
   type S3ConfigErrorCode,
   defaultEndpoint,
   encodeKey,
+  interpretRegion,
   isDnsCompatibleBucket,
   parseEndpoint,
   regionFromEndpoint,
@@ -234,7 +235,7 @@ describe('EndpointResolver and the function form', () => {
   });
 
   it('keeps resolving correctly for more buckets than it memoises', () => {
-    const resolver = new EndpointResolver({ endpoint: 'https://s3.example.com', region: 'us-east-1' });
+    const resolver = new EndpointResolver({ endpoint: 'https://s3.example.com', region: 'us-east-1', forcePathStyle: false });
     for (let i = 0; i < 2500; i++) {
       expect(resolver.resolve(`bucket-${i}`, 'k').url).toBe(`https://bucket-${i}.s3.example.com/k`);
     }
@@ -250,6 +251,23 @@ describe('EndpointResolver and the function form', () => {
 describe('defaultEndpoint (fixtures/endpoints.json)', () => {
   it.each(fixtures.defaultEndpoint)('$region → $endpoint', (c) => {
     expect(defaultEndpoint(c.region)).toBe(c.endpoint);
+  });
+});
+
+describe('interpretRegion: pseudo-regions as the AWS SDKs map them (fixtures/endpoints.json)', () => {
+  it.each(fixtures.interpretRegion)('$region', (c) => {
+    expect(interpretRegion(c.region)).toEqual(c.expect);
+  });
+
+  it.each([
+    ['my-base--usw2-az1--x-s3', 'S3 Express One Zone'],
+    ['my-base--use1-lax1-az1--xa-s3', 'S3 Express'],
+    ['myaccess-b8i4u3xl8a1nn5zwvtd5s2zxk7bg4usw2a--op-s3', 'S3 on Outposts'],
+  ])('refusing %s names what is unsupported', (bucket, what) => {
+    const err = configErrorFrom(() => resolveEndpoint({ region: 'us-west-2' }, bucket, 'k'));
+    expect(err.code).toBe('UnsupportedBucket');
+    expect(err.message).toContain(what);
+    expect(err.message).toContain('not support');
   });
 });
 
