@@ -1,5 +1,5 @@
 /**
- * The s3lane command line, built (dist/cli/main.js) and run as a child process against the real
+ * The s3lane command line, built (see cli-build.ts) and run as a child process against the real
  * server: recursive uploads with a file that cannot be read, recursive downloads, ls, rm,
  * presign, stdin and stdout, --json, usage errors and Ctrl-C.
  */
