@@ -14,5 +14,7 @@ export default defineConfig({
     // The leak test collects garbage on purpose to prove dropped GET bodies release their sockets.
     execArgv: ['--expose-gc'],
     reporters: ['default', './test/summary-reporter.ts'],
+    // Builds dist/ once for the CLI tests, which run the real bin as a child process.
+    globalSetup: ['./test/integration/cli-build.ts'],
   },
 });

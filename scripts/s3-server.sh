@@ -51,8 +51,8 @@ readonly SWIFT_ACCESS_KEY=test:tester
 readonly SWIFT_SECRET_KEY=testing
 # Every Debian package the test run needs, installed by one apt-get call. Append to it (e.g. a
 # browser or terminal test's packages); test_packages_installed and install_packages cover the whole list.
-# chromium: the browser test (test/integration/browser.test.ts) drives Debian's Chromium.
-TEST_PACKAGES=(radosgw ceph-mon ceph-osd curl swift swift-proxy swift-account swift-container swift-object memcached chromium)
+# chromium: the browser test (test/integration/browser.test.ts) drives Debian's Chromium; tmux: the CLI's terminal test.
+TEST_PACKAGES=(radosgw ceph-mon ceph-osd curl swift swift-proxy swift-account swift-container swift-object memcached chromium tmux)
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 T0=$(date +%s%N)

@@ -40,7 +40,7 @@ export type { CorsRule, GetBucketCorsOutput, PutBucketCorsInput } from './s3/cor
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
 export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
 export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
-export type { DownloadInput, DownloadOutput } from './s3/download.js';
+export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/download.js';
 export type {
   CompletedPart,
   CompleteMultipartUploadInput,

@@ -23,6 +23,8 @@ export interface UploadFilesOptions extends CallOptions {
   headers?: (key: string, file: string) => ObjectHeaderOptions;
   /** Called at most every 100 ms, and once at the end. */
   onProgress?: (progress: BatchProgress) => void;
+  /** Called as each file finishes (or fails), with the result `uploadFiles` will also return for it. */
+  onFileDone?: (result: UploadFileResult) => void;
   /** Stops scheduling files, aborts those in flight, and aborts their multipart uploads. */
   signal?: AbortSignal;
 }
@@ -32,6 +34,8 @@ export type UploadFileResult =
   | { key: string; file: string; ok: false; error: Error };
 
 export interface FileProgress {
+  /** True once the file's first request has a connection slot (it is being sent, not queued). */
+  started: boolean;
   bytesSent: number;
   totalBytes: number | undefined;
   done: boolean;
@@ -63,7 +67,7 @@ export async function uploadFiles(
 ): Promise<UploadFileResult[]> {
   const concurrency = options.concurrency ?? DEFAULT_BATCH_CONCURRENCY;
   const entries = files instanceof Map ? [...files] : Object.entries(files);
-  const { signal, onProgress } = options;
+  const { signal, onProgress, onFileDone } = options;
 
   const perFile = new Map<string, FileProgress>();
   const totals = { bytesSent: 0, totalBytes: 0, filesDone: 0, filesFailed: 0 };
@@ -75,13 +79,28 @@ export async function uploadFiles(
   const schedule = pLimit(concurrency);
 
   const uploadOne = async (key: string, file: string): Promise<UploadFileResult> => {
-    const progress: FileProgress = { bytesSent: 0, totalBytes: undefined, done: false, ok: undefined };
+    const result = await attemptOne(key, file);
+    try {
+      onFileDone?.(result);
+    } catch (error) {
+      // As with onProgress: a bug in the callback must not turn the batch into a rejection.
+      process.emitWarning(`s3lane: the onFileDone callback threw: ${asError(error).message}`);
+    }
+    return result;
+  };
+
+  const attemptOne = async (key: string, file: string): Promise<UploadFileResult> => {
+    const progress: FileProgress = { started: false, bytesSent: 0, totalBytes: undefined, done: false, ok: undefined };
     if (onProgress) perFile.set(key, progress);
     const context: UploadContext = {
       schedule: (task) =>
         schedule(() => {
           // Aborting stops the batch from starting anything new.
           throwIfAborted(signal, { key });
+          if (!progress.started) {
+            progress.started = true;
+            throttle?.changed();
+          }
           return task();
         }),
       report: throttle

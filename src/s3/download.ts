@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { abortedError } from './deadline.js';
 import { S3Error } from './errors.js';
@@ -20,6 +21,7 @@ import { checksumCheckFor, headObject, openObjectRead, type GetInput } from './o
 import { headerValue, type RequestPipeline } from './pipeline.js';
 import { objectChanged, type ReadSpan } from './resumable-read.js';
 import { downloadRanges, rangedOptions } from './ranged-download.js';
+import { Throttle } from './progress.js';
 
 export interface DownloadInput extends GetInput {
   /** Where to write. Replaced atomically once every byte has arrived. */
@@ -29,6 +31,15 @@ export interface DownloadInput extends GetInput {
    * was started with). Default false: a failed download leaves nothing behind.
    */
   resume?: boolean;
+  /** Called at most every 100 ms while bytes arrive, and once at the end (single-connection reads). */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+export interface DownloadProgress {
+  key: string;
+  bytesReceived: number;
+  /** The response's Content-Length (the range's length for a ranged read). */
+  totalBytes: number | undefined;
 }
 
 export interface DownloadOutput {
@@ -124,8 +135,10 @@ async function downloadTo(
     // With `checksum: true`, a mismatch fails the pipeline before the rename: no corrupt file is
     // kept. A continued partial file's first bytes were never seen by this run: it cannot check them.
     const check = earlier ? undefined : checksumCheckFor(response, bucket, input);
-    if (check) await pipeStreams(body, check.transform(), file);
-    else await pipeStreams(body, file);
+    const length = headerValue(response.headers, 'content-length');
+    const counter = input.onProgress && progressCounter(input.key, input.onProgress, resumedBytes, length === undefined ? undefined : resumedBytes + Number(length));
+    await pipeStreams([body, ...(check ? [check.transform()] : []), ...(counter ? [counter.transform] : []), file]);
+    counter?.flush();
     await finish(partial, input.file, resumption);
   } catch (error) {
     body.destroy();
@@ -196,4 +209,23 @@ async function downloadInParallel(
     await rm(partial, { force: true });
     throw error;
   }
+}
+
+/** A pass-through that counts the bytes it sees and reports them through a 100 ms throttle. */
+function progressCounter(
+  key: string,
+  onProgress: (progress: DownloadProgress) => void,
+  alreadyOnDisk: number,
+  totalBytes: number | undefined,
+): { transform: Transform; flush: () => void } {
+  const progress: DownloadProgress = { key, bytesReceived: alreadyOnDisk, totalBytes };
+  const throttle = new Throttle(() => onProgress({ ...progress }));
+  const transform = new Transform({
+    transform(chunk: Uint8Array, _encoding, callback) {
+      progress.bytesReceived += chunk.byteLength;
+      throttle.changed();
+      callback(null, chunk);
+    },
+  });
+  return { transform, flush: () => throttle.flush() };
 }

@@ -184,20 +184,24 @@ export async function uploadWith(
   const parts = readParts(source.stream, partSize);
   try {
     // Read the first part before deciding, so a short stream is one PUT, not a multipart upload.
-    const first = await parts.next();
+    const first = await untilAborted(parts.next(), signal);
     const firstPart = first.done ? new Uint8Array(0) : first.value;
     if (firstPart.length < partSize) {
       onSize(firstPart.length);
       return await putWhole(() => bytesBody(firstPart), firstPart.length);
     }
     const result = await multipart((sendPart, inFlight) =>
-      uploadStreamParts(firstPart, parts, sendPart, inFlight, partSize, input.queueSize ?? DEFAULT_QUEUE_SIZE),
+      uploadStreamParts(firstPart, parts, sendPart, inFlight, partSize, input.queueSize ?? DEFAULT_QUEUE_SIZE, signal),
     );
     onSize(result.bytes);
     return result;
   } finally {
     // Whatever happened, the source is released: a failed upload must not keep its file or socket open.
-    await parts.return(undefined);
+    // After an abort, a read may still be pending on a stream that never ends (a terminal's stdin):
+    // return() would wait for it, so it is left to finish in the background.
+    const closing = parts.return(undefined);
+    if (signal?.aborted) closing.catch(() => undefined);
+    else await closing;
   }
 }
 
@@ -272,6 +276,7 @@ async function uploadStreamParts(
   inFlight: Set<Promise<CompletedPart>>,
   partSize: number,
   queueSize: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ parts: CompletedPart[]; bytes: number }> {
   const parts: CompletedPart[] = [];
   let bytes = 0;
@@ -299,11 +304,31 @@ async function uploadStreamParts(
     );
     // Backpressure: wait for a slot before reading the next part into memory.
     while (inFlight.size >= queueSize) await Promise.race(inFlight);
-    const next = await rest.next();
+    const next = await untilAborted(rest.next(), signal);
     data = next.done ? undefined : next.value;
   }
   await Promise.all(inFlight);
   return { parts, bytes };
+}
+
+/** The stream's next read, or the abort: a stream that waits for more input must not hold an aborted upload. */
+function untilAborted<T>(read: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return read;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    read.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Reads a stream into parts of exactly `partSize` bytes (the last may be shorter). */
