@@ -53,7 +53,7 @@ describe('validateCorsRules', () => {
   it('refuses a configuration over 64 KiB before sending it', async () => {
     const s3 = new S3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
     const origins = Array.from({ length: 2000 }, (_, i) => `https://host-${i}.example.com`);
-    await expect(s3.putBucketCors({ bucket: 'b', rules: [{ allowedOrigins: origins, allowedMethods: ['GET'] }] })).rejects.toMatchObject({
+    await expect(s3.putBucketCors({ bucket: 'cors-limit', rules: [{ allowedOrigins: origins, allowedMethods: ['GET'] }] })).rejects.toMatchObject({
       code: 'InvalidCorsConfiguration',
       field: 'rules',
     });
