@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import { inspect } from 'node:util';
 import { redactText, redactUrl } from './redact.js';
+import { THROTTLING_CODES, TIMEOUT_CODES } from './retry.js';
 import { parseError } from './xml.js';
 
 export { S3XmlError } from './xml.js';
@@ -20,38 +21,21 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set([
   // S3, server side.
   'InternalError', // 500 "We encountered an internal error. Please try again."
   'ServiceUnavailable', // 503
-  'SlowDown', // 503 "Please reduce your request rate."
   'RequestTimeout', // 400 "Your socket connection to the server was not read from or written to within the timeout period."
   'OperationAborted', // 409 "A conflicting conditional operation is currently in progress … Please try again."
-  // Throttling and transient codes, as the AWS SDKs classify them.
-  'Throttling',
-  'ThrottlingException',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'TooManyRequestsException',
-  'ProvisionedThroughputExceededException',
-  'TransactionInProgressException',
-  'RequestLimitExceeded',
-  'BandwidthLimitExceeded',
-  'LimitExceededException',
-  'PriorRequestNotComplete',
-  'RequestTimeoutException',
-  'TimeoutError',
-  // Network failures (S3NetworkError.code): Node socket errors and undici's timeouts/closed sockets.
+  // Throttling (SlowDown among them) and timeouts, as the AWS SDKs classify them: one list, in retry.ts.
+  ...THROTTLING_CODES,
+  ...TIMEOUT_CODES,
+  // Network failures (S3NetworkError.code): Node socket errors and undici's closed sockets.
   'ECONNRESET',
   'ECONNREFUSED',
   'ECONNABORTED',
   'EPIPE',
-  'ETIMEDOUT',
   'EAI_AGAIN', // temporary DNS failure (ENOTFOUND is not: a wrong endpoint stays wrong)
   'EHOSTUNREACH',
   'ENETUNREACH',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
 ]);
 
 /**

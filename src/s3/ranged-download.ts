@@ -15,6 +15,7 @@ import { S3ConfigError } from './config-error.js';
 import { S3Error, S3NetworkError } from './errors.js';
 import { getObject, getResult, sendGetObject, type GetInput, type GetOutput } from './objects.js';
 import { headerValue, type RequestPipeline, type S3Response } from './pipeline.js';
+import { objectChanged } from './resumable-read.js';
 import { backoffDelay, sleep } from './retry.js';
 
 export interface RangedDownloadOptions {
@@ -202,17 +203,6 @@ function checkAnswer(response: S3Response, version: ObjectVersion, start: number
   if (response.statusCode === 206 && range === `bytes ${start}-${end}/${version.size}` && etag === version.etag) return;
   response.body.destroy();
   throw objectChanged(bucket, key, version, `asked for bytes ${start}-${end}, got ${response.statusCode} ${String(range)} of ${String(etag)}`);
-}
-
-function objectChanged(bucket: string, key: string, version: ObjectVersion, detail: string): S3Error {
-  return new S3Error({
-    code: 'ObjectChanged',
-    statusCode: 412,
-    method: 'GET',
-    bucket,
-    key,
-    message: `The object changed while it was downloaded (ETag was ${version.etag}): ${detail}. Download it again.`,
-  });
 }
 
 /**

@@ -157,7 +157,7 @@ export function changedOr(error: unknown, bucket: string, key: string, span: Rea
 }
 
 /** The object was replaced (or deleted) while it was being read. */
-export function objectChanged(bucket: string, key: string, span: ReadSpan, detail: string): S3Error {
+export function objectChanged(bucket: string, key: string, span: { readonly etag?: string | undefined }, detail: string): S3Error {
   return new S3Error({
     code: 'ObjectChanged',
     statusCode: 412,

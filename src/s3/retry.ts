@@ -44,7 +44,7 @@ export interface RetryableFailure {
   readonly retryable: boolean;
 }
 
-const THROTTLING_CODES: ReadonlySet<string> = new Set([
+export const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'SlowDown',
   'Throttling',
   'ThrottlingException',
@@ -62,7 +62,7 @@ const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'EC2ThrottledException',
 ]);
 
-const TIMEOUT_CODES: ReadonlySet<string> = new Set([
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
