@@ -62,6 +62,7 @@ import {
   createMultipartUpload,
   listMultipartUploads,
   listParts,
+  sweepLostCreates,
   uploadPartFrom,
   type CompletedPart,
   type CompleteMultipartUploadInput,
@@ -320,21 +321,21 @@ export class S3Client {
   /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
   async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
     checkInput('listBuckets', input);
-    return listBuckets(await this.#pipeline, input);
+    return listBuckets(await this.#pipeline, this.#timed(input));
   }
 
   /** Turns versioning on (`enabled: true`) or suspends it. */
   async setBucketVersioning(input: SetVersioningInput): Promise<void> {
     checkInput('setBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** 'Enabled', 'Suspended', or undefined if versioning was never turned on. */
   async getBucketVersioning(input: BucketInput = {}): Promise<'Enabled' | 'Suspended' | undefined> {
     checkInput('getBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -344,34 +345,34 @@ export class S3Client {
   async *listVersions(input: ListVersionsInput = {}): AsyncGenerator<ObjectVersion> {
     checkInput('listVersions', input);
     const pipeline = await this.#pipeline;
-    yield* listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    yield* listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** The object's tags (of `versionId`, else the current version). */
   async getObjectTags(input: TaggingInput): Promise<Tags> {
     checkInput('getObjectTags', input);
     const pipeline = await this.#pipeline;
-    return getObjectTags(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return getObjectTags(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** Replaces all of the object's tags. */
   async putObjectTags(input: PutTagsInput): Promise<{ versionId: string | undefined }> {
     checkInput('putObjectTags', input);
     const pipeline = await this.#pipeline;
-    return putObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return putObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async deleteObjectTags(input: TaggingInput): Promise<void> {
     checkInput('deleteObjectTags', input);
     const pipeline = await this.#pipeline;
-    return deleteObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return deleteObjectTags(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** The region the bucket lives in, e.g. 'eu-west-1'. */
   async bucketRegion(input: BucketInput = {}): Promise<string> {
     checkInput('bucketRegion', input);
     const pipeline = await this.#pipeline;
-    return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -485,36 +486,40 @@ export class S3Client {
   async createMultipartUpload(input: CreateMultipartUploadInput): Promise<{ bucket: string; key: string; uploadId: string }> {
     checkInput('createMultipartUpload', input);
     const pipeline = await this.#pipeline;
-    const target = await createMultipartUpload(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
-    return { ...target };
+    const timed = this.#timed(input);
+    const target = await createMultipartUpload(pipeline, this.#bucketOf(pipeline, input, 'write'), timed);
+    // An attempt whose answer was lost may have created another upload: abort it, keep this one.
+    if (target.mayHaveOrphans) await pipeline.cleanUp(() => sweepLostCreates(pipeline, target), timed.signal);
+    // Only the upload's address: the target also holds the SSE-C key and the attempts' times.
+    return { bucket: target.bucket, key: target.key, uploadId: target.uploadId };
   }
 
   /** Sends one part; keep its `etag` for completeMultipartUpload. */
   async uploadPart(input: UploadPartInput): Promise<CompletedPart> {
     checkInput('uploadPart', input);
     const pipeline = await this.#pipeline;
-    return uploadPartFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return uploadPartFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** The parts uploaded so far (all pages), e.g. to resume an upload or complete one a browser sent. */
   async listParts(input: MultipartRef): Promise<PartSummary[]> {
     checkInput('listParts', input);
     const pipeline = await this.#pipeline;
-    return listParts(pipeline, this.#bucketOf(pipeline, input, 'read'), input);
+    return listParts(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** Assembles the object from its parts. */
   async completeMultipartUpload(input: CompleteMultipartUploadInput): Promise<{ etag: string; versionId: string | undefined }> {
     checkInput('completeMultipartUpload', input);
     const pipeline = await this.#pipeline;
-    return completeMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return completeMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** Aborts a multipart upload (e.g. one listed by listMultipartUploads), freeing its parts. */
   async abortMultipartUpload(input: MultipartRef): Promise<void> {
     checkInput('abortMultipartUpload', input);
     const pipeline = await this.#pipeline;
-    return abortMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), input);
+    return abortMultipartUploadFrom(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /**
