@@ -28,19 +28,19 @@ export type {
   PutInput,
   ReadOptions,
   PutOutput,
-} from './s3/objects.js';
-export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/listing.js';
-export type { BucketInput, BucketSummary, CreateBucketInput, ListBucketsInput } from './s3/buckets.js';
+} from './s3/operations/objects.js';
+export type { DeleteManyInput, DeleteManyOutput, ListInput, ListedObject, ListPage } from './s3/operations/listing.js';
+export type { BucketInput, BucketSummary, CreateBucketInput, ListBucketsInput } from './s3/operations/buckets.js';
 export type { CannedAcl } from './s3/acl.js';
 export type { ChecksumAlgorithm, ObjectChecksum } from './s3/checksum/index.js';
 export type { EncryptionOptions, ServerSideEncryption, SseCustomerKey } from './s3/sse.js';
-export type { PutTagsInput, TaggingInput, Tags } from './s3/tagging.js';
-export type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './s3/versioning.js';
-export type { CorsRule, GetBucketCorsOutput, PutBucketCorsInput } from './s3/cors.js';
+export type { PutTagsInput, TaggingInput, Tags } from './s3/operations/tagging.js';
+export type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './s3/operations/versioning.js';
+export type { CorsRule, GetBucketCorsOutput, PutBucketCorsInput } from './s3/operations/cors.js';
 export type { Logger, PayloadSigning } from './s3/pipeline.js';
-export type { UploadInput, UploadOutput, UploadProgress } from './s3/upload.js';
-export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/batch.js';
-export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/download.js';
+export type { UploadInput, UploadOutput, UploadProgress } from './s3/transfer/upload.js';
+export type { UploadFilesOptions, UploadFileResult, BatchProgress, FileProgress } from './s3/transfer/batch.js';
+export type { DownloadInput, DownloadOutput, DownloadProgress } from './s3/transfer/download.js';
 export type {
   CompletedPart,
   CompleteMultipartUploadInput,
@@ -50,6 +50,6 @@ export type {
   MultipartUploadInfo,
   PartSummary,
   UploadPartInput,
-} from './s3/multipart.js';
-export type { PresignInput, PresignMethod } from './s3/presign.js';
-export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/post-policy.js';
+} from './s3/operations/multipart.js';
+export type { PresignInput, PresignMethod } from './s3/operations/presign.js';
+export type { PresignPostInput, PresignedPost, PolicyCondition } from './s3/operations/post-policy.js';

@@ -13,8 +13,8 @@ import {
   type BucketSummary,
   type CreateBucketInput,
   type ListBucketsInput,
-} from './buckets.js';
-import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './tagging.js';
+} from './operations/buckets.js';
+import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './operations/tagging.js';
 import {
   getBucketVersioning,
   listVersions,
@@ -22,10 +22,10 @@ import {
   type ListVersionsInput,
   type ObjectVersion,
   type SetVersioningInput,
-} from './versioning.js';
+} from './operations/versioning.js';
 import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
-import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './cors.js';
+import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './operations/cors.js';
 import type { ObjectInfo } from './headers.js';
 import {
   deleteObjects,
@@ -36,7 +36,7 @@ import {
   type ListedObject,
   type ListInput,
   type ListPage,
-} from './listing.js';
+} from './operations/listing.js';
 import {
   copyObject,
   deleteObject,
@@ -53,9 +53,9 @@ import {
   type HeadInput,
   type PutInput,
   type PutOutput,
-} from './objects.js';
-import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './batch.js';
-import { download, type DownloadInput, type DownloadOutput } from './download.js';
+} from './operations/objects.js';
+import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './transfer/batch.js';
+import { download, type DownloadInput, type DownloadOutput } from './transfer/download.js';
 import {
   abortMultipartUploadFrom,
   completeMultipartUploadFrom,
@@ -71,11 +71,11 @@ import {
   type MultipartUploadInfo,
   type PartSummary,
   type UploadPartInput,
-} from './multipart.js';
-import { getInParallel } from './ranged-download.js';
-import { upload, type UploadInput, type UploadOutput } from './upload.js';
-import { presignPost, type PresignedPost, type PresignPostInput } from './post-policy.js';
-import { presignUrl, type PresignInput } from './presign.js';
+} from './operations/multipart.js';
+import { getInParallel } from './transfer/ranged-download.js';
+import { upload, type UploadInput, type UploadOutput } from './transfer/upload.js';
+import { presignPost, type PresignedPost, type PresignPostInput } from './operations/post-policy.js';
+import { presignUrl, type PresignInput } from './operations/presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 import { createDispatcher } from './transport.js';

@@ -7,7 +7,7 @@ import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm, type ObjectChecksum } from
 import { S3ConfigError } from './endpoint.js';
 import { headerValue, type S3Response } from './pipeline.js';
 import { encryptionHeaders, type EncryptionOptions, type ServerSideEncryption } from './sse.js';
-import { taggingHeaders, type Tags } from './tagging.js';
+import { taggingHeaders, type Tags } from './operations/tagging.js';
 
 export type Metadata = Record<string, string>;
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { S3Client, S3ConfigError } from '../../src/index.js';
-import { validateCorsRules } from '../../src/s3/cors.js';
+import { validateCorsRules } from '../../src/s3/operations/cors.js';
 
 const good = { allowedOrigins: ['https://app.example'], allowedMethods: ['PUT'] };
 

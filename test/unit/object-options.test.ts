@@ -8,7 +8,7 @@ import { MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { S3Client } from '../../src/index.js';
 import { encryptionHeaders, sseCustomerHeaders } from '../../src/s3/sse.js';
-import { taggingHeaders } from '../../src/s3/tagging.js';
+import { taggingHeaders } from '../../src/s3/operations/tagging.js';
 import {
   buildCompleteMultipartUpload,
   buildTagging,

@@ -8,7 +8,7 @@ import { S3_LIMITS } from './limits.js';
 import { aclHeaders } from '../acl.js';
 import { CHECKSUM_ALGORITHMS } from '../checksum/index.js';
 import { sseCustomerHeaders } from '../sse.js';
-import { checkTags } from '../tagging.js';
+import { checkTags } from '../operations/tagging.js';
 import {
   abortSignal,
   boolean,

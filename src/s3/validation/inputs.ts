@@ -5,7 +5,7 @@
  * (see bucket.ts); here a bucket must only be a string.
  */
 import { describeValue, quoteForMessage } from '../config-error.js';
-import { validateCorsRules } from '../cors.js';
+import { validateCorsRules } from '../operations/cors.js';
 import { S3_LIMITS, OPTION_LIMITS } from './limits.js';
 import { objectKey, keyString } from './key.js';
 import {
@@ -19,8 +19,8 @@ import {
   SIGNAL_FIELD,
   versionId,
 } from './fields.js';
-import { checkParts } from '../multipart.js';
-import { checkTags } from '../tagging.js';
+import { checkParts } from '../operations/multipart.js';
+import { checkTags } from '../operations/tagging.js';
 import {
   boolean,
   callback,

@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html
  */
 import { MAX_PRESIGN_EXPIRES } from '../../signer/index.js';
-import { MULTIPART_LIMITS } from '../multipart.js';
+import { MULTIPART_LIMITS } from '../operations/multipart.js';
 
 const GiB = 1024 ** 3;
 

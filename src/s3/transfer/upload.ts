@@ -7,10 +7,10 @@
  * a one-shot stream is buffered, at most `queueSize + 1` parts at a time.
  */
 import { stat } from 'node:fs/promises';
-import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
-import { S3ConfigError } from './config-error.js';
-import { objectHeaders, type ObjectHeaderOptions } from './headers.js';
-import { throwIfAborted, type CallOptions } from './deadline.js';
+import { blobBody, bytesBody, fileRangeBody, prepareBody, type BodyInput, type PreparedBody } from '../body.js';
+import { S3ConfigError } from '../config-error.js';
+import { objectHeaders, type ObjectHeaderOptions } from '../headers.js';
+import { throwIfAborted, type CallOptions } from '../deadline.js';
 import {
   MULTIPART_LIMITS,
   abortMultipartUpload,
@@ -20,10 +20,10 @@ import {
   uploadPart,
   type CompletedPart,
   type MultipartTarget,
-} from './multipart.js';
-import { S3Error, S3NetworkError } from './errors.js';
-import { putBody } from './objects.js';
-import type { RequestPipeline } from './pipeline.js';
+} from '../operations/multipart.js';
+import { S3Error, S3NetworkError } from '../errors.js';
+import { putBody } from '../operations/objects.js';
+import type { RequestPipeline } from '../pipeline.js';
 import { sendCounted, Throttle } from './progress.js';
 
 export interface UploadProgress {

@@ -15,11 +15,11 @@ import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline as pipeStreams } from 'node:stream/promises';
-import { abortedError } from './deadline.js';
-import { S3Error } from './errors.js';
-import { checksumCheckFor, headObject, openObjectRead, type GetInput } from './objects.js';
-import { headerValue, type RequestPipeline } from './pipeline.js';
-import { objectChanged, type ReadSpan } from './resumable-read.js';
+import { abortedError } from '../deadline.js';
+import { S3Error } from '../errors.js';
+import { checksumCheckFor, headObject, openObjectRead, type GetInput } from '../operations/objects.js';
+import { headerValue, type RequestPipeline } from '../pipeline.js';
+import { objectChanged, type ReadSpan } from '../resumable-read.js';
 import { downloadRanges, rangedOptions } from './ranged-download.js';
 import { Throttle } from './progress.js';
 

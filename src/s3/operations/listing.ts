@@ -2,11 +2,11 @@
  * Listing (ListObjectsV2, every page) and bulk delete (DeleteObjects, 1000 keys a request).
  */
 import { createHash } from 'node:crypto';
-import { bytesBody } from './body.js';
-import type { CallOptions } from './deadline.js';
-import { readText, type RequestPipeline } from './pipeline.js';
-import { S3Error, S3NetworkError } from './errors.js';
-import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from './xml.js';
+import { bytesBody } from '../body.js';
+import type { CallOptions } from '../deadline.js';
+import { readText, type RequestPipeline } from '../pipeline.js';
+import { S3Error, S3NetworkError } from '../errors.js';
+import { buildDeleteObjects, MAX_DELETE_KEYS, parseDeleteResult, parseListObjectsV2 } from '../xml.js';
 
 export interface ListInput extends CallOptions {
   bucket?: string;

@@ -7,11 +7,11 @@
  * parts alike) draws from the same p-limit pool, so a batch never holds more connections than
  * `concurrency`.
  */
-import type { RequestPipeline } from './pipeline.js';
-import { throwIfAborted, type CallOptions } from './deadline.js';
+import type { RequestPipeline } from '../pipeline.js';
+import { throwIfAborted, type CallOptions } from '../deadline.js';
 import { Throttle } from './progress.js';
 import { uploadWith, type UploadContext } from './upload.js';
-import type { ObjectHeaderOptions } from './headers.js';
+import type { ObjectHeaderOptions } from '../headers.js';
 
 export interface UploadFilesOptions extends CallOptions {
   bucket?: string;

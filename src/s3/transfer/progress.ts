@@ -4,7 +4,7 @@
  * thousands of files does not flood the event loop with callbacks.
  */
 import { pipeline, Transform } from 'node:stream';
-import type { PreparedBody } from './body.js';
+import type { PreparedBody } from '../body.js';
 
 /**
  * Sends `body` through `send`, reporting every byte undici reads from it. In-memory bodies go out as

@@ -5,13 +5,13 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html
  */
 import { createHash } from 'node:crypto';
-import { bytesBody } from './body.js';
-import { S3ConfigError } from './config-error.js';
-import { S3Error } from './errors.js';
-import { readHead, readText, type RequestPipeline } from './pipeline.js';
-import { buildCorsConfiguration, parseCorsConfiguration, type CorsRule } from './xml.js';
+import { bytesBody } from '../body.js';
+import { S3ConfigError } from '../config-error.js';
+import { S3Error } from '../errors.js';
+import { readHead, readText, type RequestPipeline } from '../pipeline.js';
+import { buildCorsConfiguration, parseCorsConfiguration, type CorsRule } from '../xml.js';
 
-export type { CorsRule } from './xml.js';
+export type { CorsRule } from '../xml.js';
 
 export interface PutBucketCorsInput {
   bucket?: string;

@@ -3,13 +3,13 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_Operations_Amazon_Simple_Storage_Service.html
  */
 import type { Readable } from 'node:stream';
-import { prepareBody, type BodyInput, type PreparedBody } from './body.js';
-import { uriEncode } from '../signer/index.js';
-import type { CallOptions } from './deadline.js';
-import { checksumHeader, type ChecksumAlgorithm } from './checksum/index.js';
-import { ChecksumCheck, checksumOfBody, verifiable } from './checksum/stream.js';
-import { encodeKey, S3ConfigError } from './endpoint.js';
-import { S3Error } from './errors.js';
+import { prepareBody, type BodyInput, type PreparedBody } from '../body.js';
+import { uriEncode } from '../../signer/index.js';
+import type { CallOptions } from '../deadline.js';
+import { checksumHeader, type ChecksumAlgorithm } from '../checksum/index.js';
+import { ChecksumCheck, checksumOfBody, verifiable } from '../checksum/stream.js';
+import { encodeKey, S3ConfigError } from '../endpoint.js';
+import { S3Error } from '../errors.js';
 import {
   checksumFromHeaders,
   conditionHeaders,
@@ -19,12 +19,12 @@ import {
   type Metadata,
   type ObjectHeaderOptions,
   type ObjectInfo,
-} from './headers.js';
-import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from './pipeline.js';
-import { sseCustomerHeaders, type SseCustomerKey } from './sse.js';
-import { ResponseBody } from './response-body.js';
-import { changedOr, ResumableRead, type ReadSpan } from './resumable-read.js';
-import { parseCopyObjectResult } from './xml.js';
+} from '../headers.js';
+import { headerValue, keepBody, readCheckedText, readHead, type RequestPipeline, type S3Response } from '../pipeline.js';
+import { sseCustomerHeaders, type SseCustomerKey } from '../sse.js';
+import { ResponseBody } from '../response-body.js';
+import { changedOr, ResumableRead, type ReadSpan } from '../resumable-read.js';
+import { parseCopyObjectResult } from '../xml.js';
 
 export interface ObjectRef {
   bucket?: string;

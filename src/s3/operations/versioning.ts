@@ -4,10 +4,10 @@
  * `versionId` to address one version.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
  */
-import { S3ConfigError } from './config-error.js';
-import { readHead, readText, type RequestPipeline } from './pipeline.js';
-import { buildVersioningConfiguration, parseListObjectVersions, parseVersioningConfiguration, type ObjectVersionSummary } from './xml.js';
-import { xmlRequestBody } from './xml-body.js';
+import { S3ConfigError } from '../config-error.js';
+import { readHead, readText, type RequestPipeline } from '../pipeline.js';
+import { buildVersioningConfiguration, parseListObjectVersions, parseVersioningConfiguration, type ObjectVersionSummary } from '../xml.js';
+import { xmlRequestBody } from '../xml-body.js';
 
 export type ObjectVersion = ObjectVersionSummary;
 

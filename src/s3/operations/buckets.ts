@@ -1,11 +1,11 @@
 /** Bucket operations: ListBuckets, CreateBucket, DeleteBucket, HeadBucket, the bucket's region. */
-import { aclHeaders, type CannedAcl } from './acl.js';
-import { bytesBody } from './body.js';
-import { S3ConfigError } from './config-error.js';
-import type { CallOptions } from './deadline.js';
-import { S3Error } from './errors.js';
-import { headerValue, readHead, readText, type RequestPipeline } from './pipeline.js';
-import { buildCreateBucketConfiguration, parseListBuckets, parseLocationConstraint, type BucketSummary } from './xml.js';
+import { aclHeaders, type CannedAcl } from '../acl.js';
+import { bytesBody } from '../body.js';
+import { S3ConfigError } from '../config-error.js';
+import type { CallOptions } from '../deadline.js';
+import { S3Error } from '../errors.js';
+import { headerValue, readHead, readText, type RequestPipeline } from '../pipeline.js';
+import { buildCreateBucketConfiguration, parseListBuckets, parseLocationConstraint, type BucketSummary } from '../xml.js';
 
 export type { BucketSummary };
 

@@ -4,8 +4,8 @@
  * fields that carry it. What Uppy, Fine Uploader or a plain HTML form post to S3.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html
  */
-import type { Credentials } from './credentials/index.js';
-import type { RequestPipeline } from './pipeline.js';
+import type { Credentials } from '../credentials/index.js';
+import type { RequestPipeline } from '../pipeline.js';
 
 /** A policy condition: `{ field: value }` (exact), `['eq' | 'starts-with', '$field', value]`, or a size range. */
 export type PolicyCondition =

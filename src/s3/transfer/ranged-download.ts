@@ -11,12 +11,12 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { S3ConfigError } from './config-error.js';
-import { S3Error, S3NetworkError } from './errors.js';
-import { getObject, getResult, sendGetObject, type GetInput, type GetOutput } from './objects.js';
-import { headerValue, type RequestPipeline, type S3Response } from './pipeline.js';
-import { objectChanged } from './resumable-read.js';
-import { backoffDelay, sleep } from './retry.js';
+import { S3ConfigError } from '../config-error.js';
+import { S3Error, S3NetworkError } from '../errors.js';
+import { getObject, getResult, sendGetObject, type GetInput, type GetOutput } from '../operations/objects.js';
+import { headerValue, type RequestPipeline, type S3Response } from '../pipeline.js';
+import { objectChanged } from '../resumable-read.js';
+import { backoffDelay, sleep } from '../retry.js';
 
 export interface RangedDownloadOptions {
   /** Bytes per range. */

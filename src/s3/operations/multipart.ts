@@ -6,15 +6,15 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
 import { createHash } from 'node:crypto';
-import { bytesBody, prepareBody, type BodyInput, type PreparedBody } from './body.js';
-import { checksumHeader, multipartChecksum, multipartChecksumType, type ChecksumAlgorithm } from './checksum/index.js';
-import { checksumOfBody } from './checksum/stream.js';
-import { S3ConfigError } from './config-error.js';
-import { S3Error, S3NetworkError } from './errors.js';
-import { checkChecksumAlgorithm, objectHeaders, type ObjectHeaderOptions } from './headers.js';
+import { bytesBody, prepareBody, type BodyInput, type PreparedBody } from '../body.js';
+import { checksumHeader, multipartChecksum, multipartChecksumType, type ChecksumAlgorithm } from '../checksum/index.js';
+import { checksumOfBody } from '../checksum/stream.js';
+import { S3ConfigError } from '../config-error.js';
+import { S3Error, S3NetworkError } from '../errors.js';
+import { checkChecksumAlgorithm, objectHeaders, type ObjectHeaderOptions } from '../headers.js';
 import { headObject } from './objects.js';
-import { headerValue, readCheckedText, readHead, readText, type RequestPipeline, type ResponseHead } from './pipeline.js';
-import { sseCustomerHeaders, type SseCustomerKey } from './sse.js';
+import { headerValue, readCheckedText, readHead, readText, type RequestPipeline, type ResponseHead } from '../pipeline.js';
+import { sseCustomerHeaders, type SseCustomerKey } from '../sse.js';
 import {
   buildCompleteMultipartUpload,
   MAX_PART_NUMBER,
@@ -23,7 +23,7 @@ import {
   parseListMultipartUploads,
   parseListParts,
   type PartSummary,
-} from './xml.js';
+} from '../xml.js';
 
 export interface MultipartTarget {
   readonly bucket: string;

@@ -3,11 +3,11 @@
  * replaced or removed with the tagging calls (GetObjectTagging, PutObjectTagging, DeleteObjectTagging).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
  */
-import { uriEncode } from '../signer/index.js';
-import { S3ConfigError } from './config-error.js';
-import { headerValue, readHead, readText, type RequestPipeline } from './pipeline.js';
-import { buildTagging, parseTagging } from './xml.js';
-import { xmlRequestBody } from './xml-body.js';
+import { uriEncode } from '../../signer/index.js';
+import { S3ConfigError } from '../config-error.js';
+import { headerValue, readHead, readText, type RequestPipeline } from '../pipeline.js';
+import { buildTagging, parseTagging } from '../xml.js';
+import { xmlRequestBody } from '../xml-body.js';
 
 export type Tags = Record<string, string>;
 

@@ -5,9 +5,9 @@
  * Synchronous in its core: resolving the URL and signing are pure computation with the cached
  * signing key, so a service can presign thousands of URLs a second without noticing.
  */
-import type { Credentials } from './credentials/index.js';
-import { S3ConfigError } from './config-error.js';
-import { encodeQuery, type RequestPipeline } from './pipeline.js';
+import type { Credentials } from '../credentials/index.js';
+import { S3ConfigError } from '../config-error.js';
+import { encodeQuery, type RequestPipeline } from '../pipeline.js';
 import { checkPartNumber, checkUploadId } from './multipart.js';
 
 export type PresignMethod = 'GET' | 'PUT' | 'HEAD' | 'DELETE';
