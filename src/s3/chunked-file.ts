@@ -70,6 +70,16 @@ export function awsChunkedFileStream(signer: ChunkSigner, file: FileRange, chunk
     });
   };
 
+  /**
+   * A read started ahead of its consumer. Its failure is seen when the pump awaits it, or by
+   * destroy(); until then it must not count as an unhandled rejection.
+   */
+  const readAhead = (handle: number): Promise<Frame> => {
+    const reading = readFrame(handle);
+    reading.catch(() => undefined);
+    return reading;
+  };
+
   /** Signs a chunk in place: its header before the data, CRLF (and the closing frame) after. */
   const seal = ({ buffer, size }: Frame): Buffer => {
     const offset = headerLength(size);
@@ -87,11 +97,12 @@ export function awsChunkedFileStream(signer: ChunkSigner, file: FileRange, chunk
     pumping = true;
     try {
       for (;;) {
-        inFlight ??= readFrame(handle);
+        inFlight ??= readAhead(handle);
         const frame = await inFlight;
-        // Start the next read now, so the disk works while this chunk is hashed and signed.
-        inFlight = requested < file.length ? readFrame(handle) : undefined;
+        // Destroyed while that read was landing: its descriptor is about to close, start no other.
         if (done) return;
+        // Start the next read now, so the disk works while this chunk is hashed and signed.
+        inFlight = requested < file.length ? readAhead(handle) : undefined;
         const wantsMore = stream.push(seal(frame));
         if (inFlight === undefined) {
           done = true;
