@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
+import type { Transform } from 'node:stream';
 import { pipeline as pipeStreams } from 'node:stream/promises';
 import { abortedError } from '../deadline.js';
 import { S3Error } from '../errors.js';
@@ -21,7 +21,7 @@ import { checksumCheckFor, headObject, openObjectRead, type GetInput } from '../
 import { headerValue, type RequestPipeline } from '../pipeline.js';
 import { objectChanged, type ReadSpan } from '../resumable-read.js';
 import { downloadRanges, rangedOptions } from './ranged-download.js';
-import { Throttle } from './progress.js';
+import { byteCounter, Throttle } from './progress.js';
 
 export interface DownloadInput extends GetInput {
   /** Where to write. Replaced atomically once every byte has arrived. */
@@ -220,12 +220,9 @@ function progressCounter(
 ): { transform: Transform; flush: () => void } {
   const progress: DownloadProgress = { key, bytesReceived: alreadyOnDisk, totalBytes };
   const throttle = new Throttle(() => onProgress({ ...progress }));
-  const transform = new Transform({
-    transform(chunk: Uint8Array, _encoding, callback) {
-      progress.bytesReceived += chunk.byteLength;
-      throttle.changed();
-      callback(null, chunk);
-    },
+  const transform = byteCounter((bytes) => {
+    progress.bytesReceived += bytes;
+    throttle.changed();
   });
   return { transform, flush: () => throttle.flush() };
 }

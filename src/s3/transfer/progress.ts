@@ -1,5 +1,5 @@
 /**
- * Progress counting for uploads: bodies that count the bytes undici reads from them, and a
+ * Progress counting: upload bodies that count the bytes undici reads from them, and a
  * reporter that calls the user back at most every 100 ms (plus once at the end), so a batch of
  * thousands of files does not flood the event loop with callbacks.
  */
@@ -33,12 +33,9 @@ export async function sendCounted<T>(
     open() {
       if (counted) report(-counted);
       counted = 0;
-      const counter = new Transform({
-        transform(chunk: Uint8Array, _encoding, callback) {
-          counted += chunk.byteLength;
-          report(chunk.byteLength);
-          callback(null, chunk);
-        },
+      const counter = byteCounter((bytes) => {
+        counted += bytes;
+        report(bytes);
       });
       return pipeline(body.open(), counter, () => undefined);
     },
@@ -49,6 +46,16 @@ export async function sendCounted<T>(
     if (counted) report(-counted);
     throw error;
   }
+}
+
+/** A pass-through that tells `onBytes` the size of every chunk going by (uploads and downloads alike). */
+export function byteCounter(onBytes: (bytes: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Uint8Array, _encoding, callback) {
+      onBytes(chunk.byteLength);
+      callback(null, chunk);
+    },
+  });
 }
 
 /** Calls `emit` at most once per `intervalMs` while changes arrive, and always on `flush()`. */
