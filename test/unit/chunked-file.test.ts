@@ -10,16 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awsChunkedFileStream } from '../../src/s3/chunked-file.js';
-import { SigV4Signer, awsChunkedTransform, chunkedContentLength, type ChunkSigner } from '../../src/signer/index.js';
+import { awsChunkedTransform, chunkedContentLength } from '../../src/signer/index.js';
+import { docExampleChunkSigner } from './signer/frames.js';
 
-const signer = new SigV4Signer({
-  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-  region: 'us-east-1',
-  service: 's3',
-});
-const DATE = new Date('2013-05-24T00:00:00Z');
-const SEED = '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9';
-const chunkSigner = (): ChunkSigner => signer.chunkSigner({ seedSignature: SEED, date: DATE });
+const chunkSigner = docExampleChunkSigner;
 const CHUNK = 8192;
 
 async function collect(stream: Readable): Promise<Buffer[]> {

@@ -7,23 +7,14 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import {
-  SigV4Signer,
   SigningRangeError,
   awsChunkedStream,
   awsChunkedTransform,
   chunkedContentLength,
-  type ChunkSigner,
 } from '../../../src/signer/index.js';
-import { parseFrames, pipeThrough } from './frames.js';
+import { docExampleChunkSigner, parseFrames, pipeThrough } from './frames.js';
 
-const signer = new SigV4Signer({
-  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
-  region: 'us-east-1',
-  service: 's3',
-});
-const DATE = new Date('2013-05-24T00:00:00Z');
-const SEED = '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9';
-const chunkSigner = (): ChunkSigner => signer.chunkSigner({ seedSignature: SEED, date: DATE });
+const chunkSigner = docExampleChunkSigner;
 
 /** Cuts `data` into pieces of the given sizes, cycling through them. */
 function cut(data: Uint8Array, sizes: readonly number[]): Uint8Array[] {

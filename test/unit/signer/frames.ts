@@ -1,4 +1,19 @@
 /** Test helpers for aws-chunked bodies: run bytes through a stream and read the frames back. */
+import { SigV4Signer, type ChunkSigner } from '../../../src/signer/index.js';
+
+const docExampleSigner = new SigV4Signer({
+  credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+  region: 'us-east-1',
+  service: 's3',
+});
+
+/** A chunk signer seeded as S3's documented aws-chunked example is (its keys, date and seed signature). */
+export function docExampleChunkSigner(): ChunkSigner {
+  return docExampleSigner.chunkSigner({
+    seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+    date: new Date('2013-05-24T00:00:00Z'),
+  });
+}
 
 /** Writes `pieces` through `stream` and returns what it emitted, concatenated and as emitted. */
 export async function pipeThrough(
