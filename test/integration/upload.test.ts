@@ -234,7 +234,9 @@ describeEachServer('upload, multipart, uploadFiles and download on a real server
       });
       expect(results.map((r) => r.key)).toEqual([...files.keys()]);
       const failed = results.filter((r) => !r.ok).map((r) => r.key);
-      expect(failed.sort()).toEqual(['batch/a-directory', ...missing].sort());
+      // The message names why each file failed, so an unexpected failure can be read from the report.
+      const why = results.flatMap((r) => (r.ok ? [] : [`${r.key}: ${r.error.message}`])).join('\n');
+      expect(failed.sort(), why).toEqual(['batch/a-directory', ...missing].sort());
       for (const result of results) {
         if (result.ok) expect(result.bytes).toBe(expected.get(result.key)?.length);
         else expect(result.error).toBeInstanceOf(Error);
