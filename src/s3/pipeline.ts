@@ -315,10 +315,15 @@ export class RequestPipeline {
           body: signed.body ?? null,
           signal,
         });
-        // By the time the answer arrives, the server has read all of the body it wanted.
-        signed.release();
-        if (response.statusCode >= 300) failure = await this.#toError(response, request, signed, secrets);
-        else {
+        if (response.statusCode >= 300) {
+          // The error document is read before the request body is released: a store that answers
+          // early (Swift's 501 to aws-chunked) may still be taking the body, and destroying it then
+          // makes undici abort the answer (UND_ERR_ABORTED), losing the real error.
+          failure = await this.#toError(response, request, signed, secrets);
+          signed.release();
+        } else {
+          // A success arrives once the server has read all of the body it wanted.
+          signed.release();
           const value = await read(response);
           this.#budget.succeeded(lastRetryCost);
           return value;
