@@ -489,7 +489,7 @@ export class S3Client {
     const timed = this.#timed(input);
     const target = await createMultipartUpload(pipeline, this.#bucketOf(pipeline, input, 'write'), timed);
     // An attempt whose answer was lost may have created another upload: abort it, keep this one.
-    if (target.mayHaveOrphans) await pipeline.cleanUp(() => sweepLostCreates(pipeline, target), timed.signal);
+    if (target.mayHaveOrphans) await pipeline.cleanUp((cleanUpSignal) => sweepLostCreates(pipeline, target, cleanUpSignal), timed.signal);
     // Only the upload's address: the target also holds the SSE-C key and the attempts' times.
     return { bucket: target.bucket, key: target.key, uploadId: target.uploadId };
   }

@@ -152,6 +152,9 @@ const STREAMING_CHUNK_SIZE = 256 * 1024;
 
 type PayloadMode = 'sha256' | 'unsigned' | 'streaming';
 
+/** Time for the clean-up after a failed call (aborting an upload, clearing lost Creates): a few round trips. */
+export const CLEAN_UP_DEADLINE_MS = 30_000;
+
 interface SignedAttempt {
   readonly endpoint: ResolvedEndpoint;
   /** The store's endpoint (scheme and host, without the bucket): what a refusal of aws-chunked is remembered for. */
@@ -223,10 +226,12 @@ export class RequestPipeline {
    * Runs clean-up that follows a failed call (aborting its multipart upload, clearing uploads of
    * lost Creates). Awaited, so the call ends with nothing left behind; but once the call's deadline
    * has passed it ends now, the clean-up runs on its own, and close() waits for it. A clean-up
-   * failure is logged, never thrown.
+   * failure (its own deadline, CLEAN_UP_DEADLINE_MS, included) is logged, never thrown.
    */
-  async cleanUp(task: () => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
-    const running = task().catch((error: unknown) => this.#settings.logger?.debug(`s3lane: clean-up failed: ${String(error)}`));
+  async cleanUp(task: (cleanUpSignal: AbortSignal) => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+    // The clean-up has its own deadline: a store that stops answering must not keep the call, or
+    // close(), waiting for it through every retry's full timeout.
+    const running = task(AbortSignal.timeout(CLEAN_UP_DEADLINE_MS)).catch((error: unknown) => this.#settings.logger?.debug(`s3lane: clean-up failed: ${String(error)}`));
     if (!(signal?.aborted && isDeadlineReason(signal.reason))) return running;
     this.#cleanups.add(running);
     void running.finally(() => this.#cleanups.delete(running));

@@ -4,6 +4,7 @@
  * for the page's origin; without one the browser refuses before anything reaches the store.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html
  */
+import type { CallOptions } from '../deadline.js';
 import { createHash } from 'node:crypto';
 import { bytesBody } from '../body.js';
 import { S3ConfigError } from '../config-error.js';
@@ -13,11 +14,10 @@ import { buildCorsConfiguration, parseCorsConfiguration, type CorsRule } from '.
 
 export type { CorsRule } from '../xml.js';
 
-export interface PutBucketCorsInput {
+export interface PutBucketCorsInput extends CallOptions {
   bucket?: string;
   /** 1 to 100 rules; S3 applies the first that matches a request's origin, method and headers. */
   rules: readonly CorsRule[];
-  signal?: AbortSignal;
 }
 
 export interface GetBucketCorsOutput {

@@ -5,6 +5,7 @@
  * upload()'s parts. The orchestration (part sizes, parallelism, clean-up) lives in upload.ts.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html
  */
+import type { CallOptions } from '../deadline.js';
 import { createHash } from 'node:crypto';
 import { bytesBody, prepareBody, type BodyInput, type PreparedBody } from '../body.js';
 import { checksumHeader, multipartChecksum, multipartChecksumType, type ChecksumAlgorithm } from '../checksum/index.js';
@@ -72,11 +73,10 @@ export const MULTIPART_LIMITS = {
 } as const;
 
 /** A multipart upload in progress, as the public calls name it (the bucket defaults to the client's). */
-export interface MultipartRef {
+export interface MultipartRef extends CallOptions {
   bucket?: string;
   key: string;
   uploadId: string;
-  signal?: AbortSignal;
 }
 
 /** What the calls after Create must repeat: the SSE-C key, and the checksum algorithm, if the upload has them. */
@@ -85,10 +85,9 @@ export interface MultipartOptions {
   checksum?: ChecksumAlgorithm;
 }
 
-export interface CreateMultipartUploadInput extends ObjectHeaderOptions {
+export interface CreateMultipartUploadInput extends ObjectHeaderOptions, CallOptions {
   bucket?: string;
   key: string;
-  signal?: AbortSignal;
 }
 
 /**
@@ -119,7 +118,7 @@ export async function createMultipartUpload(
     // Every attempt failed, but one that got no answer may have created an upload all the same.
     if (mayHaveOrphans || error instanceof S3NetworkError) {
       const window = { bucket, key, uploadId: undefined, requestedAt, answeredAt: pipeline.now() };
-      await pipeline.cleanUp(() => sweepLostCreates(pipeline, window), signal);
+      await pipeline.cleanUp((cleanUpSignal) => sweepLostCreates(pipeline, window, cleanUpSignal), signal);
     }
     throw error;
   }
@@ -140,15 +139,15 @@ const INITIATED_SLACK_MS = 2_000;
  * seconds is the one case this could mistake for ours: S3 gives no way to tell them apart. It is
  * clean-up, not the caller's result: a failure is logged, never thrown.
  */
-export async function sweepLostCreates(pipeline: RequestPipeline, window: CreateWindow): Promise<void> {
+export async function sweepLostCreates(pipeline: RequestPipeline, window: CreateWindow, signal: AbortSignal): Promise<void> {
   const from = window.requestedAt.getTime() - INITIATED_SLACK_MS;
   const to = window.answeredAt.getTime() + INITIATED_SLACK_MS;
   try {
-    const uploads = await listMultipartUploads(pipeline, window.bucket, window.key);
+    const uploads = await listMultipartUploads(pipeline, window.bucket, window.key, signal);
     for (const upload of uploads) {
       const initiated = upload.initiated?.getTime();
       const lost = upload.key === window.key && upload.uploadId !== window.uploadId && initiated !== undefined && initiated >= from && initiated <= to;
-      if (lost) await abortMultipartUpload(pipeline, { bucket: window.bucket, key: window.key, uploadId: upload.uploadId });
+      if (lost) await abortMultipartUpload(pipeline, { bucket: window.bucket, key: window.key, uploadId: upload.uploadId }, signal);
     }
   } catch (error) {
     pipeline.settings.logger?.debug(

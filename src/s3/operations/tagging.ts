@@ -3,6 +3,7 @@
  * replaced or removed with the tagging calls (GetObjectTagging, PutObjectTagging, DeleteObjectTagging).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html
  */
+import type { CallOptions } from '../deadline.js';
 import { uriEncode } from '../../signer/index.js';
 import { S3ConfigError } from '../config-error.js';
 import { headerValue, readHead, readText, type RequestPipeline } from '../pipeline.js';
@@ -44,12 +45,11 @@ export function taggingHeaders(tags: Tags | undefined): Record<string, string> {
   return { 'x-amz-tagging': query };
 }
 
-export interface TaggingInput {
+export interface TaggingInput extends CallOptions {
   bucket?: string;
   key: string;
   /** A version's tags; the current version's when left out. */
   versionId?: string;
-  signal?: AbortSignal;
 }
 
 export interface PutTagsInput extends TaggingInput {

@@ -4,6 +4,7 @@
  * `versionId` to address one version.
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html
  */
+import type { CallOptions } from '../deadline.js';
 import { S3ConfigError } from '../config-error.js';
 import { readHead, readText, type RequestPipeline } from '../pipeline.js';
 import { buildVersioningConfiguration, parseListObjectVersions, parseVersioningConfiguration, type ObjectVersionSummary } from '../xml.js';
@@ -11,11 +12,10 @@ import { xmlRequestBody } from '../xml-body.js';
 
 export type ObjectVersion = ObjectVersionSummary;
 
-export interface SetVersioningInput {
+export interface SetVersioningInput extends CallOptions {
   bucket?: string;
   /** true: Enabled; false: Suspended (a bucket's versioning can be suspended, never turned off). */
   enabled: boolean;
-  signal?: AbortSignal;
 }
 
 export async function setBucketVersioning(pipeline: RequestPipeline, bucket: string, input: SetVersioningInput): Promise<void> {
@@ -44,10 +44,9 @@ export async function getBucketVersioning(
   return parseVersioningConfiguration(text);
 }
 
-export interface ListVersionsInput {
+export interface ListVersionsInput extends CallOptions {
   bucket?: string;
   prefix?: string;
-  signal?: AbortSignal;
 }
 
 /** Every version and delete marker under the prefix, page after page; each key's newest first. */

@@ -228,7 +228,7 @@ async function uploadMultipart(
   try {
     return await sendAndComplete(pipeline, target, input, context, sendParts);
   } finally {
-    if (target.mayHaveOrphans) await pipeline.cleanUp(() => sweepLostCreates(pipeline, target), signal);
+    if (target.mayHaveOrphans) await pipeline.cleanUp((cleanUpSignal) => sweepLostCreates(pipeline, target, cleanUpSignal), signal);
   }
 }
 
@@ -256,10 +256,10 @@ async function sendAndComplete(
     return { ...done, parts: parts.length, multipart: true, bytes };
   } catch (error) {
     stop.abort(error);
-    await pipeline.cleanUp(async () => {
+    await pipeline.cleanUp(async (cleanUpSignal) => {
       // Parts still in flight could land after an abort and be kept: wait for them to settle first.
       await Promise.allSettled(inFlight);
-      await abortQuietly(pipeline, target, error);
+      await abortQuietly(pipeline, target, error, cleanUpSignal);
     }, signal);
     throw error;
   }
@@ -362,9 +362,9 @@ export async function* readParts(stream: AsyncIterable<Uint8Array>, partSize: nu
  * that is not ours, such as the caller's abort reason, is never changed, and the note goes to the
  * logger instead.
  */
-async function abortQuietly(pipeline: RequestPipeline, target: MultipartTarget, cause: unknown): Promise<void> {
+async function abortQuietly(pipeline: RequestPipeline, target: MultipartTarget, cause: unknown, signal: AbortSignal): Promise<void> {
   try {
-    await abortMultipartUpload(pipeline, target);
+    await abortMultipartUpload(pipeline, target, signal);
   } catch (abortError) {
     const note = `aborting multipart upload ${target.uploadId} of ${target.key} failed too (${String(abortError)}): abort it later (listMultipartUploads, abortMultipartUpload) or let a lifecycle rule do it`;
     if (cause instanceof S3Error || cause instanceof S3NetworkError) cause.message += `; ${note}`;
