@@ -78,7 +78,7 @@ import { presignPost, type PresignedPost, type PresignPostInput } from './operat
 import { presignUrl, type PresignInput } from './operations/presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { createDispatcher } from './transport.js';
+import { Transport } from './transport.js';
 import {
   checkBucketName,
   checkClientOptions,
@@ -166,8 +166,7 @@ function fromEnv(env: NodeJS.ProcessEnv, ...names: string[]): { value: string; s
 export class S3Client {
   readonly #pipeline: Promise<RequestPipeline> | RequestPipeline;
   readonly #defaultBucket: string | undefined;
-  readonly #ownsDispatcher: boolean;
-  readonly #dispatcher: Dispatcher;
+  readonly #transport: Transport;
   readonly #deadlineMs: number | undefined;
 
   constructor(options: S3ClientOptions = {}) {
@@ -190,8 +189,7 @@ export class S3Client {
     }
     const region = options.region ?? (endpoint && regionFromEndpoint(endpoint)) ?? envRegion?.value;
     this.#defaultBucket = options.bucket;
-    this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = createDispatcher(options);
+    this.#transport = new Transport(options);
     const build = (resolvedRegion: string): RequestPipeline => {
       // Pseudo-regions (aws-global, s3-external-1, fips-…) sign for a real region at their endpoint.
       const { signingRegion, globalEndpoint, fips } = interpretRegion(resolvedRegion);
@@ -203,7 +201,7 @@ export class S3Client {
         credentials,
         payloadSigning: options.payloadSigning ?? 'auto',
         retry,
-        dispatcher: this.#dispatcher,
+        transport: this.#transport,
         logger: options.logger ?? (debugEnabled(env) ? stderrLogger : undefined),
       });
     };
@@ -529,7 +527,7 @@ export class S3Client {
   async close(): Promise<void> {
     const pipeline = await Promise.resolve(this.#pipeline).catch(() => undefined);
     await pipeline?.settled();
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await this.#transport.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

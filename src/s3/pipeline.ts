@@ -35,6 +35,7 @@ import { parseError } from './xml.js';
 import { redactText } from './redact.js';
 import { SSE_CUSTOMER_KEY_HEADERS } from './sse.js';
 import { backoffDelay, parseRetryAfter, RetryBudget, sleep, type RetryPolicy } from './retry.js';
+import type { Transport } from './transport.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
 
@@ -140,7 +141,7 @@ export interface PipelineSettings {
   readonly credentials: CredentialsCache;
   readonly payloadSigning: PayloadSigning;
   readonly retry: RetryPolicy;
-  readonly dispatcher: Dispatcher;
+  readonly transport: Transport;
   readonly logger: Logger | undefined;
 }
 
@@ -307,7 +308,7 @@ export class RequestPipeline {
       let failure: S3Error | S3NetworkError;
       let response: S3Response | undefined;
       try {
-        response = await this.#settings.dispatcher.request({
+        response = await this.#settings.transport.request({
           origin: signed.endpoint.origin,
           path: signed.endpoint.target,
           method: request.method,

@@ -1,21 +1,44 @@
 /**
- * Cold start: `import('s3lane')` loads neither undici nor fast-xml-parser, and a put or a get never
+ * Cold start: neither `import('s3lane')` nor constructing a client loads undici or fast-xml-parser,
+ * the first request loads undici (only the files it needs, not its index), and a put or a get never
  * loads XML parsing. Checked in a fresh Node process (this one has loaded everything already),
- * against a local HTTP server on port 0 that answers like S3. Both libraries are loaded on demand
- * through `createRequire`, so `require.cache` shows whether they were; the positive control (a
- * list, which does parse XML) proves the check sees them when they are.
+ * against a local HTTP server on port 0 that answers like S3. A package counts as loaded when it
+ * is in `require.cache` (CommonJS) or when an ES module import resolved into it (seen by a resolve
+ * hook, which logs to a file); the positive control (a list, which does parse XML) proves the check
+ * sees a load when there is one.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 
-const CHILD = `
+/** A resolve hook (it runs on the loader's thread) that appends every URL it resolves to a file. */
+const RESOLVE_LOGGER = `
+import { appendFileSync } from 'node:fs';
+let log;
+export function initialize(data) { log = data.log; }
+export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  appendFileSync(log, resolved.url + '\\n');
+  return resolved;
+}
+`;
+
+const child = (log: string): string => `
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(RESOLVE_LOGGER)}), { data: { log: ${JSON.stringify(log)} } });
 const require = createRequire(import.meta.url);
-const loaded = (name) => Object.keys(require.cache).some((path) => path.includes('/node_modules/' + name + '/'));
+const loaded = (name) => {
+  const inPackage = (path) => path.includes('/node_modules/' + name + '/');
+  const esm = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n');
+  return Object.keys(require.cache).some(inPackage) || esm.some(inPackage);
+};
 const report = {};
 const { S3Client } = await import(${JSON.stringify(INDEX)});
 report.afterImport = { undici: loaded('undici'), xml: loaded('fast-xml-parser') };
@@ -41,6 +64,7 @@ const s3 = new S3Client({
 });
 report.afterConstruct = { undici: loaded('undici') };
 await s3.put({ key: 'k', body: 'hello' });
+report.afterPut = { undici: loaded('undici'), undiciIndex: Object.keys(require.cache).some((path) => path.endsWith('/node_modules/undici/index.js')) };
 report.text = await (await s3.get({ key: 'k' })).text();
 report.afterPutGet = { xml: loaded('fast-xml-parser') };
 for await (const _ of s3.list()) { /* empty */ }
@@ -50,16 +74,21 @@ server.close();
 process.stdout.write(JSON.stringify(report));
 `;
 
-it('loads undici with the first client and XML parsing only for an operation that parses XML', () => {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(child.stderr).toBe('');
-  const report = JSON.parse(child.stdout) as Record<string, Record<string, boolean> | string>;
+it('loads undici (not its index) with the first request and XML parsing only for an operation that parses XML', () => {
+  const dir = mkdtempSync(join(tmpdir(), 's3lane-lazy-'));
+  const log = join(dir, 'resolved.log');
+  let run;
+  try {
+    run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child(log)], { encoding: 'utf8', timeout: 60_000 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  expect(run.stderr).toBe('');
+  const report = JSON.parse(run.stdout) as Record<string, Record<string, boolean> | string>;
   expect(report).toEqual({
     afterImport: { undici: false, xml: false },
-    afterConstruct: { undici: true },
+    afterConstruct: { undici: false },
+    afterPut: { undici: true, undiciIndex: false },
     text: 'hello',
     afterPutGet: { xml: false },
     afterList: { xml: true },
