@@ -1,6 +1,8 @@
 /**
  * S3Client: configuration in, one RequestPipeline, and a thin method per operation. Each method
- * only fills in the default bucket and hands over to the module that owns the operation.
+ * only fills in the default bucket and hands over to the module that owns the operation. The
+ * transfers (upload, uploadFiles, download, parallel get) and the default credential chain are
+ * imported on first use: `import('s3lane')` and a put or a get do not pay for loading them.
  */
 import type { Dispatcher } from 'undici';
 import {
@@ -23,7 +25,11 @@ import {
   type ObjectVersion,
   type SetVersioningInput,
 } from './operations/versioning.js';
-import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
+import { CredentialsCache } from './credentials/cache.js';
+import { deferredDefaultChain } from './credentials/deferred-chain.js';
+import { configuredEndpoint } from './credentials/endpoint-config.js';
+import { resolveRegion } from './credentials/shared-files.js';
+import type { CredentialsInput } from './credentials/types.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './operations/cors.js';
 import type { ObjectInfo } from './headers.js';
@@ -54,8 +60,8 @@ import {
   type PutInput,
   type PutOutput,
 } from './operations/objects.js';
-import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './transfer/batch.js';
-import { download, type DownloadInput, type DownloadOutput } from './transfer/download.js';
+import type { UploadFileResult, UploadFilesOptions } from './transfer/batch.js';
+import type { DownloadInput, DownloadOutput } from './transfer/download.js';
 import {
   abortMultipartUploadFrom,
   completeMultipartUploadFrom,
@@ -72,8 +78,7 @@ import {
   type PartSummary,
   type UploadPartInput,
 } from './operations/multipart.js';
-import { getInParallel } from './transfer/ranged-download.js';
-import { upload, type UploadInput, type UploadOutput } from './transfer/upload.js';
+import type { UploadInput, UploadOutput } from './transfer/upload.js';
 import { presignPost, type PresignedPost, type PresignPostInput } from './operations/post-policy.js';
 import { presignUrl, type PresignInput } from './operations/presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
@@ -176,7 +181,7 @@ export class S3Client {
     const retry = retryPolicyOf(options.retries);
     this.#deadlineMs = options.deadlineMs;
     const shared = { env, profile: options.profile };
-    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
+    const credentials = new CredentialsCache(options.credentials ?? deferredDefaultChain(shared));
     // Reads ~/.aws/config synchronously (a small file, once per client) unless the endpoint is given.
     const configured = options.endpoint === undefined ? configuredEndpoint('s3', shared) : undefined;
     if (configured !== undefined) checkEndpoint(configured, 'endpoint', ' (from AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the AWS config profile)');
@@ -249,8 +254,10 @@ export class S3Client {
   async get(input: GetInput): Promise<GetOutput> {
     checkInput('get', input);
     const pipeline = await this.#pipeline;
-    const read = input.concurrency === undefined && input.partSize === undefined ? getObject : getInParallel;
-    return read(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'read');
+    if (input.concurrency === undefined && input.partSize === undefined) return getObject(pipeline, bucket, this.#timed(input));
+    const { getInParallel } = await import('./transfer/ranged-download.js');
+    return getInParallel(pipeline, bucket, this.#timed(input));
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
@@ -404,7 +411,9 @@ export class S3Client {
     checkInput('upload', input);
     if (input.file !== undefined) await checkSourceFile(input.file);
     const pipeline = await this.#pipeline;
-    return upload(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'write');
+    const { upload } = await import('./transfer/upload.js');
+    return upload(pipeline, bucket, this.#timed(input));
   }
 
   /**
@@ -418,7 +427,9 @@ export class S3Client {
     checkInput('uploadFilesFiles', files, 'files');
     checkInput('uploadFiles', options);
     const pipeline = await this.#pipeline;
-    return uploadFiles(pipeline, this.#bucketOf(pipeline, options, 'write'), files, this.#timed(options));
+    const bucket = this.#bucketOf(pipeline, options, 'write');
+    const { uploadFiles } = await import('./transfer/batch.js');
+    return uploadFiles(pipeline, bucket, files, this.#timed(options));
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
@@ -426,7 +437,9 @@ export class S3Client {
     checkInput('download', input);
     await checkDestination(input.file);
     const pipeline = await this.#pipeline;
-    return download(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'read');
+    const { download } = await import('./transfer/download.js');
+    return download(pipeline, bucket, this.#timed(input));
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */

@@ -1,7 +1,7 @@
 /**
  * Cold start: neither `import('s3lane')` nor constructing a client loads undici or fast-xml-parser,
  * the first request loads undici (only the files it needs, not its index), and a put or a get never
- * loads XML parsing. Checked in a fresh Node process (this one has loaded everything already),
+ * loads XML parsing, the default credential chain (the client has keys) or the transfers. Checked in a fresh Node process (this one has loaded everything already),
  * against a local HTTP server on port 0 that answers like S3. A package counts as loaded when it
  * is in `require.cache` (CommonJS) or when an ES module import resolved into it (seen by a resolve
  * hook, which logs to a file); the positive control (a list, which does parse XML) proves the check
@@ -39,9 +39,12 @@ const loaded = (name) => {
   const esm = readFileSync(${JSON.stringify(log)}, 'utf8').split('\\n');
   return Object.keys(require.cache).some(inPackage) || esm.some(inPackage);
 };
+/** Our own modules (ES modules only): the credential chain and the transfers load on first use. */
+const loadedOwn = (path) => readFileSync(${JSON.stringify(log)}, 'utf8').includes('/src/s3/' + path);
+const heavy = () => ({ chain: loadedOwn('credentials/chain.'), transfers: ['upload', 'batch', 'download', 'ranged-download'].some((name) => loadedOwn('transfer/' + name + '.')) });
 const report = {};
 const { S3Client } = await import(${JSON.stringify(INDEX)});
-report.afterImport = { undici: loaded('undici'), xml: loaded('fast-xml-parser') };
+report.afterImport = { undici: loaded('undici'), xml: loaded('fast-xml-parser'), ...heavy() };
 const server = createServer((req, res) => {
   req.resume();
   req.on('end', () => {
@@ -66,7 +69,7 @@ report.afterConstruct = { undici: loaded('undici') };
 await s3.put({ key: 'k', body: 'hello' });
 report.afterPut = { undici: loaded('undici'), undiciIndex: Object.keys(require.cache).some((path) => path.endsWith('/node_modules/undici/index.js')) };
 report.text = await (await s3.get({ key: 'k' })).text();
-report.afterPutGet = { xml: loaded('fast-xml-parser') };
+report.afterPutGet = { xml: loaded('fast-xml-parser'), ...heavy() };
 for await (const _ of s3.list()) { /* empty */ }
 report.afterList = { xml: loaded('fast-xml-parser') };
 await s3.close();
@@ -86,11 +89,11 @@ it('loads undici (not its index) with the first request and XML parsing only for
   expect(run.stderr).toBe('');
   const report = JSON.parse(run.stdout) as Record<string, Record<string, boolean> | string>;
   expect(report).toEqual({
-    afterImport: { undici: false, xml: false },
+    afterImport: { undici: false, xml: false, chain: false, transfers: false },
     afterConstruct: { undici: false },
     afterPut: { undici: true, undiciIndex: false },
     text: 'hello',
-    afterPutGet: { xml: false },
+    afterPutGet: { xml: false, chain: false, transfers: false },
     afterList: { xml: true },
   });
 });
