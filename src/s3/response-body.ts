@@ -33,14 +33,8 @@ function readAll(stream: Readable): Promise<Buffer> {
       length += bytes.length;
     });
     finished(stream, { writable: false }, (error) => {
-      if (error) return reject(error);
-      const all = Buffer.allocUnsafeSlow(length);
-      let offset = 0;
-      for (const chunk of chunks) {
-        all.set(chunk, offset);
-        offset += chunk.length;
-      }
-      resolve(all);
+      if (error) reject(error);
+      else resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, length));
     });
   });
 }
