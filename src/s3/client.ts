@@ -1,30 +1,19 @@
 /**
  * S3Client: configuration in, one RequestPipeline, and a thin method per operation. Each method
  * only fills in the default bucket and hands over to the module that owns the operation. The
- * transfers (upload, uploadFiles, download, parallel get) and the default credential chain are
- * imported on first use: `import('s3lane')` and a put or a get do not pay for loading them.
+ * transfers (upload, uploadFiles, download, parallel get), the bucket, listing and versioning
+ * calls, POST policies and the default credential chain are imported on first use:
+ * `import('s3lane')` and a put or a get do not pay for loading them.
  */
 import type { Dispatcher } from 'undici';
-import {
-  bucketExists,
-  bucketRegion,
-  createBucket,
-  deleteBucket,
-  listBuckets,
-  type BucketInput,
-  type BucketSummary,
-  type CreateBucketInput,
-  type ListBucketsInput,
+import type {
+  BucketInput,
+  BucketSummary,
+  CreateBucketInput,
+  ListBucketsInput,
 } from './operations/buckets.js';
 import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './operations/tagging.js';
-import {
-  getBucketVersioning,
-  listVersions,
-  setBucketVersioning,
-  type ListVersionsInput,
-  type ObjectVersion,
-  type SetVersioningInput,
-} from './operations/versioning.js';
+import type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './operations/versioning.js';
 import { CredentialsCache } from './credentials/cache.js';
 import { deferredDefaultChain } from './credentials/deferred-chain.js';
 import { configuredEndpoint } from './credentials/endpoint-config.js';
@@ -33,16 +22,7 @@ import type { CredentialsInput } from './credentials/types.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './operations/cors.js';
 import type { ObjectInfo } from './headers.js';
-import {
-  deleteObjects,
-  listObjects,
-  listPages,
-  type DeleteManyInput,
-  type DeleteManyOutput,
-  type ListedObject,
-  type ListInput,
-  type ListPage,
-} from './operations/listing.js';
+import type { DeleteManyInput, DeleteManyOutput, ListedObject, ListInput, ListPage } from './operations/listing.js';
 import {
   copyObject,
   deleteObject,
@@ -79,7 +59,7 @@ import {
   type UploadPartInput,
 } from './operations/multipart.js';
 import type { UploadInput, UploadOutput } from './transfer/upload.js';
-import { presignPost, type PresignedPost, type PresignPostInput } from './operations/post-policy.js';
+import type { PresignedPost, PresignPostInput } from './operations/post-policy.js';
 import { presignUrl, type PresignInput } from './operations/presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
@@ -147,6 +127,11 @@ export interface S3ClientOptions {
 function presignUse(input: PresignInput): BucketUse {
   return input.method === undefined || input.method === 'GET' || input.method === 'HEAD' ? 'read' : 'write';
 }
+
+// Operation modules a put or a get never needs, imported on their first call.
+const bucketCalls = (): Promise<typeof import('./operations/buckets.js')> => import('./operations/buckets.js');
+const listingCalls = (): Promise<typeof import('./operations/listing.js')> => import('./operations/listing.js');
+const versioningCalls = (): Promise<typeof import('./operations/versioning.js')> => import('./operations/versioning.js');
 
 const stderrLogger: Logger = { debug: (message) => process.stderr.write(message + '\n') };
 
@@ -282,19 +267,19 @@ export class S3Client {
     checkInput('deleteMany', input);
     const pipeline = await this.#pipeline;
     // Read once here: an iterator would be used up by the check.
-    return deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed({ ...input, keys: [...input.keys] }));
+    return (await listingCalls()).deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed({ ...input, keys: [...input.keys] }));
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
     checkInput('list', input);
     const pipeline = await this.#pipeline;
-    yield* listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await listingCalls()).listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
     checkInput('listPages', input);
     const pipeline = await this.#pipeline;
-    yield* listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await listingCalls()).listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
@@ -308,39 +293,39 @@ export class S3Client {
   async createBucket(input: CreateBucketInput = {}): Promise<void> {
     checkInput('createBucket', input);
     const pipeline = await this.#pipeline;
-    return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
+    return (await bucketCalls()).createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
     checkInput('deleteBucket', input);
     const pipeline = await this.#pipeline;
-    return deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    return (await bucketCalls()).deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
     checkInput('bucketExists', input);
     const pipeline = await this.#pipeline;
-    return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await bucketCalls()).bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
   async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
     checkInput('listBuckets', input);
-    return listBuckets(await this.#pipeline, this.#timed(input));
+    return (await bucketCalls()).listBuckets(await this.#pipeline, this.#timed(input));
   }
 
   /** Turns versioning on (`enabled: true`) or suspends it. */
   async setBucketVersioning(input: SetVersioningInput): Promise<void> {
     checkInput('setBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    return (await versioningCalls()).setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** 'Enabled', 'Suspended', or undefined if versioning was never turned on. */
   async getBucketVersioning(input: BucketInput = {}): Promise<'Enabled' | 'Suspended' | undefined> {
     checkInput('getBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await versioningCalls()).getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -350,7 +335,7 @@ export class S3Client {
   async *listVersions(input: ListVersionsInput = {}): AsyncGenerator<ObjectVersion> {
     checkInput('listVersions', input);
     const pipeline = await this.#pipeline;
-    yield* listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await versioningCalls()).listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** The object's tags (of `versionId`, else the current version). */
@@ -377,7 +362,7 @@ export class S3Client {
   async bucketRegion(input: BucketInput = {}): Promise<string> {
     checkInput('bucketRegion', input);
     const pipeline = await this.#pipeline;
-    return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await bucketCalls()).bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -484,6 +469,7 @@ export class S3Client {
     const pipeline = await this.#pipeline;
     const bucket = this.#bucketOf(pipeline, input, 'write');
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
+    const { presignPost } = await import('./operations/post-policy.js');
     return presignPost(pipeline, credentials, bucket, input);
   }
 

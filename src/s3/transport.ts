@@ -3,7 +3,7 @@
  * sends `localhost` and `*.localhost` to loopback itself (RFC 6761 §6.3), so virtual-hosted style
  * works against a local MinIO or Ceph without touching /etc/hosts.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
 
@@ -23,10 +23,14 @@ function resolvesToLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost');
 }
 
+let dns: typeof import('node:dns') | undefined;
+
 /** `net.connect`'s lookup: loopback for *.localhost, the system resolver for everything else. */
 export function loopbackAwareLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
   if (!resolvesToLoopback(hostname)) {
-    dnsLookup(hostname, options, callback);
+    // node:dns on first use: an endpoint given as an IP address never needs it.
+    dns ??= createRequire(import.meta.url)('node:dns') as typeof import('node:dns');
+    dns.lookup(hostname, options, callback);
     return;
   }
   const address = options.family === 6 ? '::1' : '127.0.0.1';
