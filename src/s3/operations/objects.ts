@@ -47,7 +47,7 @@ export interface PutOutput {
 }
 
 export async function putObject(pipeline: RequestPipeline, bucket: string, input: PutInput): Promise<PutOutput> {
-  const headers = { ...objectHeaders(input), ...conditionHeaders(input) };
+  const headers = Object.assign(objectHeaders(input), conditionHeaders(input));
   const body = await prepareBody(input.body, input.contentLength);
   return putBody(pipeline, bucket, input.key, headers, body, input.checksum, input.signal);
 }
