@@ -1,42 +1,28 @@
 /**
  * S3Client: configuration in, one RequestPipeline, and a thin method per operation. Each method
- * only fills in the default bucket and hands over to the module that owns the operation.
+ * only fills in the default bucket and hands over to the module that owns the operation. The
+ * transfers (upload, uploadFiles, download, parallel get), the bucket, listing and versioning
+ * calls, POST policies and the default credential chain are imported on first use:
+ * `import('s3lane')` and a put or a get do not pay for loading them.
  */
 import type { Dispatcher } from 'undici';
-import {
-  bucketExists,
-  bucketRegion,
-  createBucket,
-  deleteBucket,
-  listBuckets,
-  type BucketInput,
-  type BucketSummary,
-  type CreateBucketInput,
-  type ListBucketsInput,
+import type {
+  BucketInput,
+  BucketSummary,
+  CreateBucketInput,
+  ListBucketsInput,
 } from './operations/buckets.js';
 import { deleteObjectTags, getObjectTags, putObjectTags, type PutTagsInput, type TaggingInput, type Tags } from './operations/tagging.js';
-import {
-  getBucketVersioning,
-  listVersions,
-  setBucketVersioning,
-  type ListVersionsInput,
-  type ObjectVersion,
-  type SetVersioningInput,
-} from './operations/versioning.js';
-import { configuredEndpoint, CredentialsCache, defaultCredentialsProvider, resolveRegion, type CredentialsInput } from './credentials/index.js';
+import type { ListVersionsInput, ObjectVersion, SetVersioningInput } from './operations/versioning.js';
+import { CredentialsCache } from './credentials/cache.js';
+import { deferredDefaultChain } from './credentials/deferred-chain.js';
+import { configuredEndpoint } from './credentials/endpoint-config.js';
+import { resolveRegion } from './credentials/shared-files.js';
+import type { CredentialsInput } from './credentials/types.js';
 import { interpretRegion, regionFromEndpoint, S3ConfigError } from './endpoint.js';
 import { deleteBucketCors, getBucketCors, putBucketCors, type GetBucketCorsOutput, type PutBucketCorsInput } from './operations/cors.js';
 import type { ObjectInfo } from './headers.js';
-import {
-  deleteObjects,
-  listObjects,
-  listPages,
-  type DeleteManyInput,
-  type DeleteManyOutput,
-  type ListedObject,
-  type ListInput,
-  type ListPage,
-} from './operations/listing.js';
+import type { DeleteManyInput, DeleteManyOutput, ListedObject, ListInput, ListPage } from './operations/listing.js';
 import {
   copyObject,
   deleteObject,
@@ -54,8 +40,8 @@ import {
   type PutInput,
   type PutOutput,
 } from './operations/objects.js';
-import { uploadFiles, type UploadFileResult, type UploadFilesOptions } from './transfer/batch.js';
-import { download, type DownloadInput, type DownloadOutput } from './transfer/download.js';
+import type { UploadFileResult, UploadFilesOptions } from './transfer/batch.js';
+import type { DownloadInput, DownloadOutput } from './transfer/download.js';
 import {
   abortMultipartUploadFrom,
   completeMultipartUploadFrom,
@@ -72,13 +58,12 @@ import {
   type PartSummary,
   type UploadPartInput,
 } from './operations/multipart.js';
-import { getInParallel } from './transfer/ranged-download.js';
-import { upload, type UploadInput, type UploadOutput } from './transfer/upload.js';
-import { presignPost, type PresignedPost, type PresignPostInput } from './operations/post-policy.js';
+import type { UploadInput, UploadOutput } from './transfer/upload.js';
+import type { PresignedPost, PresignPostInput } from './operations/post-policy.js';
 import { presignUrl, type PresignInput } from './operations/presign.js';
 import { RequestPipeline, type Logger, type PayloadSigning } from './pipeline.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
-import { createDispatcher } from './transport.js';
+import { Transport } from './transport.js';
 import {
   checkBucketName,
   checkClientOptions,
@@ -143,6 +128,11 @@ function presignUse(input: PresignInput): BucketUse {
   return input.method === undefined || input.method === 'GET' || input.method === 'HEAD' ? 'read' : 'write';
 }
 
+// Operation modules a put or a get never needs, imported on their first call.
+const bucketCalls = (): Promise<typeof import('./operations/buckets.js')> => import('./operations/buckets.js');
+const listingCalls = (): Promise<typeof import('./operations/listing.js')> => import('./operations/listing.js');
+const versioningCalls = (): Promise<typeof import('./operations/versioning.js')> => import('./operations/versioning.js');
+
 const stderrLogger: Logger = { debug: (message) => process.stderr.write(message + '\n') };
 
 function debugEnabled(env: NodeJS.ProcessEnv): boolean {
@@ -166,8 +156,7 @@ function fromEnv(env: NodeJS.ProcessEnv, ...names: string[]): { value: string; s
 export class S3Client {
   readonly #pipeline: Promise<RequestPipeline> | RequestPipeline;
   readonly #defaultBucket: string | undefined;
-  readonly #ownsDispatcher: boolean;
-  readonly #dispatcher: Dispatcher;
+  readonly #transport: Transport;
   readonly #deadlineMs: number | undefined;
 
   constructor(options: S3ClientOptions = {}) {
@@ -177,7 +166,7 @@ export class S3Client {
     const retry = retryPolicyOf(options.retries);
     this.#deadlineMs = options.deadlineMs;
     const shared = { env, profile: options.profile };
-    const credentials = new CredentialsCache(options.credentials ?? defaultCredentialsProvider(shared));
+    const credentials = new CredentialsCache(options.credentials ?? deferredDefaultChain(shared));
     // Reads ~/.aws/config synchronously (a small file, once per client) unless the endpoint is given.
     const configured = options.endpoint === undefined ? configuredEndpoint('s3', shared) : undefined;
     if (configured !== undefined) checkEndpoint(configured, 'endpoint', ' (from AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or the AWS config profile)');
@@ -190,8 +179,7 @@ export class S3Client {
     }
     const region = options.region ?? (endpoint && regionFromEndpoint(endpoint)) ?? envRegion?.value;
     this.#defaultBucket = options.bucket;
-    this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = createDispatcher(options);
+    this.#transport = new Transport(options);
     const build = (resolvedRegion: string): RequestPipeline => {
       // Pseudo-regions (aws-global, s3-external-1, fips-…) sign for a real region at their endpoint.
       const { signingRegion, globalEndpoint, fips } = interpretRegion(resolvedRegion);
@@ -203,7 +191,7 @@ export class S3Client {
         credentials,
         payloadSigning: options.payloadSigning ?? 'auto',
         retry,
-        dispatcher: this.#dispatcher,
+        transport: this.#transport,
         logger: options.logger ?? (debugEnabled(env) ? stderrLogger : undefined),
       });
     };
@@ -251,8 +239,10 @@ export class S3Client {
   async get(input: GetInput): Promise<GetOutput> {
     checkInput('get', input);
     const pipeline = await this.#pipeline;
-    const read = input.concurrency === undefined && input.partSize === undefined ? getObject : getInParallel;
-    return read(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'read');
+    if (input.concurrency === undefined && input.partSize === undefined) return getObject(pipeline, bucket, this.#timed(input));
+    const { getInParallel } = await import('./transfer/ranged-download.js');
+    return getInParallel(pipeline, bucket, this.#timed(input));
   }
 
   async head(input: HeadInput): Promise<ObjectInfo> {
@@ -277,19 +267,19 @@ export class S3Client {
     checkInput('deleteMany', input);
     const pipeline = await this.#pipeline;
     // Read once here: an iterator would be used up by the check.
-    return deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed({ ...input, keys: [...input.keys] }));
+    return (await listingCalls()).deleteObjects(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed({ ...input, keys: [...input.keys] }));
   }
 
   async *list(input: ListInput = {}): AsyncGenerator<ListedObject> {
     checkInput('list', input);
     const pipeline = await this.#pipeline;
-    yield* listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await listingCalls()).listObjects(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async *listPages(input: ListInput = {}): AsyncGenerator<ListPage> {
     checkInput('listPages', input);
     const pipeline = await this.#pipeline;
-    yield* listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await listingCalls()).listPages(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   async copy(input: CopyInput): Promise<CopyOutput> {
@@ -303,39 +293,39 @@ export class S3Client {
   async createBucket(input: CreateBucketInput = {}): Promise<void> {
     checkInput('createBucket', input);
     const pipeline = await this.#pipeline;
-    return createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
+    return (await bucketCalls()).createBucket(pipeline, this.#bucketOf(pipeline, input, 'create'), this.#timed(input));
   }
 
   async deleteBucket(input: BucketInput = {}): Promise<void> {
     checkInput('deleteBucket', input);
     const pipeline = await this.#pipeline;
-    return deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    return (await bucketCalls()).deleteBucket(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   async bucketExists(input: BucketInput = {}): Promise<boolean> {
     checkInput('bucketExists', input);
     const pipeline = await this.#pipeline;
-    return bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await bucketCalls()).bucketExists(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** Every bucket the credentials own (all pages). @example const names = (await s3.listBuckets()).map((b) => b.name); */
   async listBuckets(input: ListBucketsInput = {}): Promise<BucketSummary[]> {
     checkInput('listBuckets', input);
-    return listBuckets(await this.#pipeline, this.#timed(input));
+    return (await bucketCalls()).listBuckets(await this.#pipeline, this.#timed(input));
   }
 
   /** Turns versioning on (`enabled: true`) or suspends it. */
   async setBucketVersioning(input: SetVersioningInput): Promise<void> {
     checkInput('setBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    return (await versioningCalls()).setBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
   }
 
   /** 'Enabled', 'Suspended', or undefined if versioning was never turned on. */
   async getBucketVersioning(input: BucketInput = {}): Promise<'Enabled' | 'Suspended' | undefined> {
     checkInput('getBucketVersioning', input);
     const pipeline = await this.#pipeline;
-    return getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await versioningCalls()).getBucketVersioning(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -345,7 +335,7 @@ export class S3Client {
   async *listVersions(input: ListVersionsInput = {}): AsyncGenerator<ObjectVersion> {
     checkInput('listVersions', input);
     const pipeline = await this.#pipeline;
-    yield* listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    yield* (await versioningCalls()).listVersions(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /** The object's tags (of `versionId`, else the current version). */
@@ -372,7 +362,7 @@ export class S3Client {
   async bucketRegion(input: BucketInput = {}): Promise<string> {
     checkInput('bucketRegion', input);
     const pipeline = await this.#pipeline;
-    return bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    return (await bucketCalls()).bucketRegion(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
   }
 
   /**
@@ -406,7 +396,9 @@ export class S3Client {
     checkInput('upload', input);
     if (input.file !== undefined) await checkSourceFile(input.file);
     const pipeline = await this.#pipeline;
-    return upload(pipeline, this.#bucketOf(pipeline, input, 'write'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'write');
+    const { upload } = await import('./transfer/upload.js');
+    return upload(pipeline, bucket, this.#timed(input));
   }
 
   /**
@@ -420,7 +412,9 @@ export class S3Client {
     checkInput('uploadFilesFiles', files, 'files');
     checkInput('uploadFiles', options);
     const pipeline = await this.#pipeline;
-    return uploadFiles(pipeline, this.#bucketOf(pipeline, options, 'write'), files, this.#timed(options));
+    const bucket = this.#bucketOf(pipeline, options, 'write');
+    const { uploadFiles } = await import('./transfer/batch.js');
+    return uploadFiles(pipeline, bucket, files, this.#timed(options));
   }
 
   /** Streams an object (or a range) to a file, replacing it only once complete. */
@@ -428,7 +422,9 @@ export class S3Client {
     checkInput('download', input);
     await checkDestination(input.file);
     const pipeline = await this.#pipeline;
-    return download(pipeline, this.#bucketOf(pipeline, input, 'read'), this.#timed(input));
+    const bucket = this.#bucketOf(pipeline, input, 'read');
+    const { download } = await import('./transfer/download.js');
+    return download(pipeline, bucket, this.#timed(input));
   }
 
   /** Multipart uploads in progress (started and neither completed nor aborted). */
@@ -473,6 +469,7 @@ export class S3Client {
     const pipeline = await this.#pipeline;
     const bucket = this.#bucketOf(pipeline, input, 'write');
     const credentials = pipeline.settings.credentials.peek() ?? (await pipeline.settings.credentials.get());
+    const { presignPost } = await import('./operations/post-policy.js');
     return presignPost(pipeline, credentials, bucket, input);
   }
 
@@ -529,7 +526,7 @@ export class S3Client {
   async close(): Promise<void> {
     const pipeline = await Promise.resolve(this.#pipeline).catch(() => undefined);
     await pipeline?.settled();
-    if (this.#ownsDispatcher) await this.#dispatcher.close();
+    await this.#transport.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -35,6 +35,7 @@ import { parseError } from './xml.js';
 import { redactText } from './redact.js';
 import { SSE_CUSTOMER_KEY_HEADERS } from './sse.js';
 import { backoffDelay, parseRetryAfter, RetryBudget, sleep, type RetryPolicy } from './retry.js';
+import type { Transport } from './transport.js';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
 
@@ -140,7 +141,7 @@ export interface PipelineSettings {
   readonly credentials: CredentialsCache;
   readonly payloadSigning: PayloadSigning;
   readonly retry: RetryPolicy;
-  readonly dispatcher: Dispatcher;
+  readonly transport: Transport;
   readonly logger: Logger | undefined;
 }
 
@@ -174,16 +175,16 @@ interface SignedAttempt {
   readonly credentials: Credentials;
   /** This attempt's signature: redacted by value wherever a server echoes it. */
   readonly signature: string;
-  /** Values no error or log line may show: the secret key, the session token, SSE-C keys. */
-  readonly secrets: string[];
 }
 
-/** The one-off fixes a call has used up (see RequestPipeline.#recover). */
+/** The one-off fixes a call has used up (see RequestPipeline.#recover); made on a call's first failure. */
 interface Recovery {
   followedRedirect: boolean;
   correctedClock: boolean;
   refreshedCredentials: boolean;
 }
+
+function noRelease(): void {}
 
 /** Errors the pipeline or a reader made on purpose: passed on as they are, never wrapped. */
 function isOwnError(error: unknown): boolean {
@@ -209,6 +210,8 @@ export class RequestPipeline {
   #signers = new Map<string, SigV4Signer>();
   /** One resolver per region (the endpoint follows the region on AWS), built once: resolve() is hot. */
   readonly #resolvers = new Map<string, EndpointResolver>();
+  /** Each resolver's store origin (scheme and host, without the bucket), built once with it. */
+  readonly #storeOrigins = new Map<EndpointResolver, string>();
   #signersFor: Credentials | undefined;
   /** Store origins that answered an aws-chunked body with "not implemented": object data goes there without it. */
   readonly #refuseAwsChunked = new Set<string>();
@@ -281,6 +284,7 @@ export class RequestPipeline {
       const { endpoint, fips, forcePathStyle } = this.#settings;
       resolver = new EndpointResolver({ endpoint, region, fips, forcePathStyle });
       this.#resolvers.set(region, resolver);
+      this.#storeOrigins.set(resolver, `${resolver.endpoint.protocol}//${resolver.endpoint.host}`);
     }
     return resolver;
   }
@@ -295,24 +299,24 @@ export class RequestPipeline {
     const { retry } = this.#settings;
     const { signal } = request;
     const replayable = request.body === undefined || request.body.replayable;
-    const recovery: Recovery = { followedRedirect: false, correctedClock: false, refreshedCredentials: false };
+    // The success path allocates nothing it does not need: the bookkeeping of failures (one-off
+    // fixes used, secrets to redact) is made when one happens.
+    let recovery: Recovery | undefined;
     let attempts = 0;
     let retries = 0;
     let lastRetryCost: number | undefined;
     let lastFailure: S3Error | S3NetworkError | undefined;
-    const context = (): NetworkErrorContext => ({ method: request.method, bucket: request.bucket, key: request.key, attempts });
     // Every signature computed for this request: any of them may come back in an error body.
     const signatures: string[] = [];
     for (;;) {
-      if (signal?.aborted) throw abortedError(signal, context(), lastFailure);
+      if (signal?.aborted) throw abortedError(signal, callContext(request, attempts), lastFailure);
       const signed = await this.#sign(request);
       signatures.push(signed.signature);
-      const secrets = [...signed.secrets, ...signatures];
       attempts++;
       let failure: S3Error | S3NetworkError;
       let response: S3Response | undefined;
       try {
-        response = await this.#settings.dispatcher.request({
+        response = await this.#settings.transport.request({
           origin: signed.endpoint.origin,
           path: signed.endpoint.target,
           method: request.method,
@@ -324,7 +328,7 @@ export class RequestPipeline {
           // The error document is read before the request body is released: a store that answers
           // early (Swift's 501 to aws-chunked) may still be taking the body, and destroying it then
           // makes undici abort the answer (UND_ERR_ABORTED), losing the real error.
-          failure = await this.#toError(response, request, signed, secrets);
+          failure = await this.#toError(response, request, signed, secretsOf(signed, signatures));
           signed.release();
         } else {
           // A success arrives once the server has read all of the body it wanted.
@@ -335,11 +339,13 @@ export class RequestPipeline {
         }
       } catch (error) {
         signed.release();
-        if (signal?.aborted) throw abortedError(signal, { ...context(), secrets }, lastFailure);
+        const secrets = secretsOf(signed, signatures);
+        if (signal?.aborted) throw abortedError(signal, { ...callContext(request, attempts), secrets }, lastFailure);
         if (error instanceof ErrorInBody && response) failure = this.#errorOf(response, error.text, request, signed, secrets);
         else if (isOwnError(error)) throw error;
-        else failure = S3NetworkError.from(error, { ...context(), secrets });
+        else failure = S3NetworkError.from(error, { ...callContext(request, attempts), secrets });
       }
+      recovery ??= { followedRedirect: false, correctedClock: false, refreshedCredentials: false };
       if (failure instanceof S3Error && response && this.#recover(failure, response, request, signed, recovery)) {
         if (replayable) continue;
       }
@@ -353,7 +359,7 @@ export class RequestPipeline {
           try {
             await sleep(backoffDelay(retries++, retry, failure, retryAfter), signal);
           } catch {
-            throw signal?.aborted ? abortedError(signal, context(), failure) : failure;
+            throw signal?.aborted ? abortedError(signal, callContext(request, attempts), failure) : failure;
           }
           continue;
         }
@@ -412,7 +418,7 @@ export class RequestPipeline {
     const region = this.regionFor(request.bucket);
     const resolver = this.#resolverFor(region);
     const endpoint = resolver.resolve(request.bucket, request.key, encodeQuery(request.query));
-    const storeOrigin = `${resolver.endpoint.protocol}//${resolver.endpoint.host}`;
+    const storeOrigin = this.#storeOrigins.get(resolver) ?? '';
     const signer = this.signerFor(credentials, region);
     const date = this.now();
     const headers: Record<string, string> = { ...request.headers };
@@ -435,20 +441,19 @@ export class RequestPipeline {
     }
 
     const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
-    const secrets = secretsOf(credentials, headers);
     if (logger) {
       logger.debug(
         redactText(
           `s3lane: ${request.method} ${endpoint.url}\n` +
             `-- canonical request --\n${signed.canonicalRequest}\n` +
             `-- string to sign --\n${signed.stringToSign}`,
-          [...secrets, signed.signature],
+          [...credentialSecrets(credentials, headers), signed.signature],
         ),
       );
     }
 
     let wireBody: Uint8Array | Readable | undefined;
-    let release = (): void => undefined;
+    let release = noRelease;
     if (body === undefined) wireBody = undefined;
     else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
     else if (mode === 'streaming' && body.file !== undefined) {
@@ -485,7 +490,6 @@ export class RequestPipeline {
       stringToSign: signed.stringToSign,
       credentials,
       signature: signed.signature,
-      secrets,
     };
   }
 
@@ -512,7 +516,18 @@ export class RequestPipeline {
   }
 }
 
-function secretsOf(credentials: Credentials, headers: Readonly<Record<string, string>>): string[] {
+/** What a failed call's errors name: its method, bucket, key and how many attempts it made. */
+function callContext(request: S3Request, attempts: number): NetworkErrorContext {
+  return { method: request.method, bucket: request.bucket, key: request.key, attempts };
+}
+
+/** Values no error may show after an attempt: its credentials' and SSE-C keys, and every signature the call made. */
+function secretsOf(signed: SignedAttempt, signatures: readonly string[]): string[] {
+  return [...credentialSecrets(signed.credentials, signed.headers), ...signatures];
+}
+
+/** Values no error or log line may show: the secret key, the session token, SSE-C keys. */
+function credentialSecrets(credentials: Credentials, headers: Readonly<Record<string, string>>): string[] {
   const secrets = credentials.sessionToken ? [credentials.secretAccessKey, credentials.sessionToken] : [credentials.secretAccessKey];
   for (const name of SSE_CUSTOMER_KEY_HEADERS) {
     const key = headers[name];

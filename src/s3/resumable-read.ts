@@ -103,7 +103,8 @@ export class ResumableRead extends Readable {
   #detach(): void {
     const source = this.#source;
     this.#source = undefined;
-    if (!source) return;
+    // A source read to its end has nothing left to stop (the usual end of every read).
+    if (!source || source.readableEnded) return;
     source.removeAllListeners('data');
     source.removeAllListeners('end');
     // A late error from the stream we gave up on must not crash the process.

@@ -77,15 +77,19 @@ const xmlEntities: EntityDecoderOptions = {
 };
 
 /**
- * One parser, built on the first document parsed and reused (its options are compiled once).
- * Loaded on demand, synchronously (its CommonJS build): a client that only puts and gets never
- * parses XML, so it never pays the ~70 ms of loading fast-xml-parser.
+ * A fast-xml-parser parser, the library loaded on demand, synchronously (its CommonJS build): a
+ * client that only puts and gets never parses XML, so it never pays the ~70 ms of loading it.
+ * Every module that parses XML (this one, STS credentials) builds its parser here, on first use.
  */
+export function createXmlParser(options: ConstructorParameters<typeof XMLParser>[0]): XMLParser {
+  const { XMLParser: Parser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
+  return new Parser(options);
+}
+
+/** One parser, built on the first document parsed and reused (its options are compiled once). */
 let parser: XMLParser | undefined;
 function xmlParser(): XMLParser {
-  if (parser) return parser;
-  const { XMLParser: Parser } = createRequire(import.meta.url)('fast-xml-parser') as typeof import('fast-xml-parser');
-  parser = new Parser(PARSER_OPTIONS);
+  parser ??= createXmlParser(PARSER_OPTIONS);
   return parser;
 }
 

@@ -63,14 +63,15 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
   const where = `${call.method} ${call.url.origin}${call.url.pathname}`;
   const signal = AbortSignal.timeout(call.timeoutMs);
   try {
-    const res = await loadUndici().request(call.url, {
+    const res = await loadUndici().request.call(dispatcher(), {
+      origin: call.url.origin,
+      path: `${call.url.pathname}${call.url.search}`,
       method: call.method,
       headers: call.headers,
       body: call.body,
       signal,
       headersTimeout: call.timeoutMs,
       bodyTimeout: call.timeoutMs,
-      dispatcher: dispatcher(),
     });
     const chunks: Buffer[] = [];
     let size = 0;

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parseIni, type IniSections } from './ini.js';
 import { nonEmpty, type SharedConfigOptions } from './types.js';
@@ -34,8 +34,13 @@ export interface Profile {
   readonly where: string;
 }
 
+/** node:os only where HOME is unset: loading it is a few ms of every cold start otherwise. */
+function osHomedir(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
+}
+
 function homeOf(opts: SharedConfigOptions, env: NodeJS.ProcessEnv): string {
-  return opts.homeDir ?? nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? homedir();
+  return opts.homeDir ?? nonEmpty(env.HOME) ?? nonEmpty(env.USERPROFILE) ?? osHomedir();
 }
 
 /** "~/" in the AWS_* path variables means the home directory, as in the AWS CLI. */

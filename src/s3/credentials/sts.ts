@@ -6,13 +6,13 @@
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  */
-import { XMLParser } from 'fast-xml-parser';
+import type { XMLParser } from 'fast-xml-parser';
 import { SigV4Signer } from '../../signer/index.js';
 import { S3CredentialsError } from '../errors.js';
 import { redactText } from '../redact.js';
 import { dnsSuffixForRegion } from '../region.js';
 import { backoffDelay, sleep, type RetryPolicy } from '../retry.js';
-import { parseError } from '../xml.js';
+import { createXmlParser, parseError } from '../xml.js';
 import { credentialsFrom } from './answers.js';
 import { configuredEndpoint } from './endpoint-config.js';
 import { EndpointUnreachableError, httpCall, SERVICE_TIMEOUT_MS, type HttpAnswer } from './http.js';
@@ -51,7 +51,8 @@ export function defaultSessionName(): string {
   return `s3lane-${Date.now()}`;
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true });
+/** Built on the first STS answer: most clients never assume a role, and loading the parser costs ~70 ms. */
+let parser: XMLParser | undefined;
 
 function roleParams(action: string, req: RoleRequest): URLSearchParams {
   const params = new URLSearchParams({ Action: action, Version: STS_VERSION, RoleArn: req.roleArn, RoleSessionName: req.sessionName ?? defaultSessionName() });
@@ -131,6 +132,7 @@ type Fields = Partial<Record<'accessKeyId' | 'secretAccessKey' | 'sessionToken' 
 
 /** `<{Action}Response><{Action}Result><Credentials>…` → the four fields, as far as present. */
 function stsCredentialFields(action: string, xml: string): Fields {
+  parser ??= createXmlParser({ ignoreAttributes: true, parseTagValue: false, processEntities: true });
   let doc: unknown;
   try {
     doc = parser.parse(xml);

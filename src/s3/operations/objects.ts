@@ -47,7 +47,7 @@ export interface PutOutput {
 }
 
 export async function putObject(pipeline: RequestPipeline, bucket: string, input: PutInput): Promise<PutOutput> {
-  const headers = { ...objectHeaders(input), ...conditionHeaders(input) };
+  const headers = Object.assign(objectHeaders(input), conditionHeaders(input));
   const body = await prepareBody(input.body, input.contentLength);
   return putBody(pipeline, bucket, input.key, headers, body, input.checksum, input.signal);
 }
@@ -122,15 +122,17 @@ export interface GetInput extends ObjectRef, Conditions, ReadOptions, CallOption
 }
 
 function readHeaders(input: Conditions & ReadOptions): Record<string, string> {
-  const headers = { ...conditionHeaders(input), ...sseCustomerHeaders(input.sseCustomerKey) };
+  const headers = conditionHeaders(input);
+  if (input.sseCustomerKey !== undefined) Object.assign(headers, sseCustomerHeaders(input.sseCustomerKey));
   if (input.checksum) headers['x-amz-checksum-mode'] = 'ENABLED';
   return headers;
 }
 
 /** The check of a GET's bytes, when asked for and possible (see ReadOptions.checksum). */
 export function checksumCheckFor(response: S3Response, bucket: string, input: GetInput): ChecksumCheck | undefined {
+  if (!input.checksum) return undefined;
   const expected = checksumFromHeaders(response.headers);
-  if (!input.checksum || !verifiable(expected, input.range !== undefined || response.statusCode === 206)) return undefined;
+  if (!verifiable(expected, input.range !== undefined || response.statusCode === 206)) return undefined;
   return new ChecksumCheck({ expected, bucket, key: input.key, statusCode: response.statusCode });
 }
 export interface GetOutput extends ObjectInfo {
