@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { close, createReadStream, open as openFd, read, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { FileRange } from './chunked-file.js';
+import { fileChunks, type FileRange } from './file-chunks.js';
 import { S3ConfigError } from './endpoint.js';
 
 export type BodyInput = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | Readable;
@@ -20,7 +20,7 @@ export interface PreparedBody {
   readonly length: number;
   /** The bytes, when the body is in memory. */
   readonly bytes: Uint8Array | undefined;
-  /** The file range behind the body, for readers that read it their own way (aws-chunked framing). */
+  /** The file range behind the body: the pipeline sends it with fileChunks (reused buffers, aws-chunked framing in place). */
   readonly file?: FileRange | undefined;
   /** True when `open()` may be called again, so a failed attempt can be retried. */
   readonly replayable: boolean;
@@ -34,13 +34,13 @@ export interface PreparedBody {
 }
 
 /** A memoized hash of the body: from its bytes, or one pass over a fresh stream of it. */
-function hashOnce(bytes: Uint8Array | undefined, open: () => Readable): () => Promise<string> {
+function hashOnce(bytes: Uint8Array | undefined, open: () => AsyncIterable<Uint8Array>): () => Promise<string> {
   let digest: Promise<string> | undefined;
   return () =>
     (digest ??= (async () => {
       const hash = createHash('sha256');
       if (bytes) return hash.update(bytes).digest('hex');
-      for await (const chunk of open()) hash.update(chunk as Uint8Array);
+      for await (const chunk of open()) hash.update(chunk);
       return hash.digest('hex');
     })());
 }
@@ -65,7 +65,9 @@ export function fileBody(path: string, start: number, length: number): PreparedB
     length === 0
       ? Readable.from([], { objectMode: false })
       : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE });
-  return { length, bytes: undefined, file: { path, start, length }, replayable: true, open, sha256: hashOnce(undefined, open) };
+  const file = { path, start, length };
+  const hashed = (): AsyncIterable<Uint8Array> => fileChunks(file, FILE_READ_SIZE);
+  return { length, bytes: undefined, file, replayable: true, open, sha256: hashOnce(undefined, hashed) };
 }
 
 /**
