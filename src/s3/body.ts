@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { close, createReadStream, open as openFd, read, ReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { fileChunks, type FileRange } from './file-chunks.js';
+import { digestFileRange, type FileRange } from './file-chunks.js';
 import { S3ConfigError } from './endpoint.js';
 
 export type BodyInput = string | Uint8Array | ArrayBuffer | Blob | ReadableStream<Uint8Array> | Readable;
@@ -33,23 +33,30 @@ export interface PreparedBody {
   sha256(): Promise<string>;
 }
 
-/** A memoized hash of the body: from its bytes, or one pass over a fresh stream of it. */
-function hashOnce(bytes: Uint8Array | undefined, open: () => AsyncIterable<Uint8Array>): () => Promise<string> {
+/** A memoized hash of the body: from its bytes, or one pass over it (`read` feeds the hash). */
+function hashOnce(bytes: Uint8Array | undefined, read: (update: (chunk: Uint8Array) => void) => Promise<void>): () => Promise<string> {
   let digest: Promise<string> | undefined;
   return () =>
     (digest ??= (async () => {
       const hash = createHash('sha256');
       if (bytes) return hash.update(bytes).digest('hex');
-      for await (const chunk of open()) hash.update(chunk);
+      await read((chunk) => hash.update(chunk));
       return hash.digest('hex');
     })());
 }
+
+/** One pass over a fresh stream of the body. */
+const readStream =
+  (open: () => Readable) =>
+  async (update: (chunk: Uint8Array) => void): Promise<void> => {
+    for await (const chunk of open()) update(chunk as Uint8Array);
+  };
 
 const encoder = new TextEncoder();
 
 export function bytesBody(bytes: Uint8Array): PreparedBody {
   const open = (): Readable => Readable.from([bytes], { objectMode: false });
-  return { length: bytes.byteLength, bytes, replayable: true, open, sha256: hashOnce(bytes, open) };
+  return { length: bytes.byteLength, bytes, replayable: true, open, sha256: hashOnce(bytes, readStream(open)) };
 }
 
 /** Reads of 256 KiB: few syscalls per MiB, yet little memory per open file. */
@@ -66,8 +73,8 @@ export function fileBody(path: string, start: number, length: number): PreparedB
       ? Readable.from([], { objectMode: false })
       : createReadStream(path, { start, end: start + length - 1, highWaterMark: FILE_READ_SIZE });
   const file = { path, start, length };
-  const hashed = (): AsyncIterable<Uint8Array> => fileChunks(file, FILE_READ_SIZE);
-  return { length, bytes: undefined, file, replayable: true, open, sha256: hashOnce(undefined, hashed) };
+  const hash = hashOnce(undefined, (update) => digestFileRange(file, update));
+  return { length, bytes: undefined, file, replayable: true, open, sha256: hash };
 }
 
 /**
@@ -112,7 +119,7 @@ function readFileRange(path: string, start: number, length: number): Promise<Uin
 /** A slice of a Blob (or File), read lazily and as often as needed. */
 export function blobBody(blob: Blob): PreparedBody {
   const open = (): Readable => Readable.fromWeb(webStream(blob.stream()));
-  return { length: blob.size, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, open) };
+  return { length: blob.size, bytes: undefined, replayable: true, open, sha256: hashOnce(undefined, readStream(open)) };
 }
 
 /** Node's `Readable.fromWeb` is typed for node:stream/web's ReadableStream; the global one is the same class. */

@@ -49,6 +49,12 @@ function headerLength(size: number): number {
  * (`chunkedContentLength(file.length, chunkSize)` bytes). The file is opened on the first `next()`
  * and closed when the iteration ends, fails or is returned early; a file that turns out shorter than
  * `file.length` fails it. Each chunk is valid only until the next `next()`.
+ *
+ * The two buffers come from a pool shared by all bodies, and go back to it only when the iteration
+ * ran to its end: every chunk but the last was at least the socket's highWaterMark, so undici waited
+ * for 'drain' before asking for the next one, and the last, which undici may leave in flight, has a
+ * buffer of its own. An iteration that fails or is cut short (a released attempt, whose socket may
+ * still hold a chunk) leaves its buffers to the garbage collector.
  */
 export async function* fileChunks(file: FileRange, chunkSize: number, signer?: ChunkSigner): AsyncGenerator<Uint8Array, void, undefined> {
   const counted = file.counter?.start();
@@ -60,7 +66,8 @@ export async function* fileChunks(file: FileRange, chunkSize: number, signer?: C
   const fd = await openFile(file.path);
   // Room for the largest frame: header, data, CRLF, and the closing frame the last chunk carries.
   const capacity = signer ? headerLength(chunkSize) + chunkSize + 2 + headerLength(0) + 2 : chunkSize;
-  const buffers = [Buffer.allocUnsafeSlow(capacity), Buffer.allocUnsafeSlow(capacity)] as const;
+  const buffers = [take(capacity), take(capacity)] as const;
+  let ended = false;
   let requested = 0;
   let turn = 0;
 
@@ -69,9 +76,14 @@ export async function* fileChunks(file: FileRange, chunkSize: number, signer?: C
     const size = Math.min(chunkSize, file.length - requested);
     const position = file.start + requested;
     requested += size;
-    const buffer = buffers[turn]!;
-    turn ^= 1;
     const offset = signer ? headerLength(size) : 0;
+    const last = requested === file.length;
+    let buffer: Buffer;
+    if (last) buffer = Buffer.allocUnsafeSlow(signer ? offset + size + 2 + headerLength(0) + 2 : size);
+    else {
+      buffer = buffers[turn]!;
+      turn ^= 1;
+    }
     const reading = readFully(fd, buffer, offset, size, position, file.path).then(() => ({ buffer, size }));
     // Seen when awaited, or in `finally`; until then it is not an unhandled rejection.
     reading.catch(() => undefined);
@@ -88,11 +100,43 @@ export async function* fileChunks(file: FileRange, chunkSize: number, signer?: C
       counted?.(chunk.size);
       yield signer ? seal(signer, chunk, last) : chunk.buffer.subarray(0, chunk.size);
     }
+    ended = true;
   } finally {
     // A read still in flight must land before its descriptor is closed (and reused by another open).
     await reading?.catch(() => undefined);
     await new Promise<void>((resolve) => close(fd, () => resolve()));
+    if (ended) give(buffers);
   }
+}
+
+/**
+ * Free chunk buffers, by size. Without it, each body's two buffers (512 KiB per 8 MiB part) would
+ * be garbage that V8 collects only once tens of MiB of it have piled up; with it, a 1 GiB upload
+ * allocates about as many buffers as it has parts in flight.
+ */
+const pool = new Map<number, Buffer[]>();
+/** Enough for the parts in flight of a few uploads; what a burst leaves beyond is collected. */
+const POOL_LIMIT = 16;
+
+function take(capacity: number): Buffer {
+  return pool.get(capacity)?.pop() ?? Buffer.allocUnsafeSlow(capacity);
+}
+
+function give(buffers: readonly Buffer[]): void {
+  for (const buffer of buffers) {
+    const free = pool.get(buffer.byteLength) ?? [];
+    if (free.length < POOL_LIMIT) free.push(buffer);
+    pool.set(buffer.byteLength, free);
+  }
+}
+
+/** Read size of passes over a file that only hash it. */
+const DIGEST_CHUNK_SIZE = 256 * 1024;
+
+/** Feeds `update` the bytes of `file`, for a hash or checksum ('sha256' signing, x-amz-checksum-*). */
+export async function digestFileRange(file: FileRange, update: (chunk: Uint8Array) => void): Promise<void> {
+  // Not the body's progress counter: hashing is not sending.
+  for await (const chunk of fileChunks({ path: file.path, start: file.start, length: file.length }, DIGEST_CHUNK_SIZE)) update(chunk);
 }
 
 interface Chunk {

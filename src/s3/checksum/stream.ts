@@ -6,7 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { PreparedBody } from '../body.js';
 import { S3ConfigError } from '../config-error.js';
 import { S3Error } from '../errors.js';
-import { fileChunks } from '../file-chunks.js';
+import { digestFileRange } from '../file-chunks.js';
 import { createChecksum, type ChecksumAlgorithm, type ObjectChecksum, type RunningChecksum } from './index.js';
 
 /**
@@ -26,16 +26,10 @@ export async function checksumOfBody(body: PreparedBody, algorithm: ChecksumAlgo
       'checksum needs the body twice (checksum, then send): pass bytes, a Blob or a file, or use upload() for a stream.',
     );
   }
-  // A file's own range, not the body's progress counter: computing a checksum is not sending.
-  const chunks: AsyncIterable<Uint8Array> = body.file
-    ? fileChunks({ path: body.file.path, start: body.file.start, length: body.file.length }, CHECKSUM_READ_SIZE)
-    : body.open();
-  for await (const chunk of chunks) running.update(chunk);
+  if (body.file) await digestFileRange(body.file, (chunk) => running.update(chunk));
+  else for await (const chunk of body.open()) running.update(chunk as Uint8Array);
   return running.digest();
 }
-
-/** Reads of 256 KiB into two reused buffers (see file-chunks.ts). */
-const CHECKSUM_READ_SIZE = 256 * 1024;
 
 /** What a response's bytes are checked against, and where the result is reported. */
 export interface ChecksumExpectation {
