@@ -51,10 +51,10 @@ function headerLength(size: number): number {
  * `file.length` fails it. Each chunk is valid only until the next `next()`.
  *
  * The two buffers come from a pool shared by all bodies, and go back to it only when the iteration
- * ran to its end: every chunk but the last was at least the socket's highWaterMark, so undici waited
- * for 'drain' before asking for the next one, and the last, which undici may leave in flight, has a
- * buffer of its own. An iteration that fails or is cut short (a released attempt, whose socket may
- * still hold a chunk) leaves its buffers to the garbage collector.
+ * ran to its end: every full chunk (256 KiB) is larger than the socket's highWaterMark, so undici
+ * waited for 'drain' before asking for the next; a shorter last chunk, which undici may leave in
+ * flight, has a buffer of its own. An iteration that fails or is cut short (a released attempt,
+ * whose socket may still hold a chunk) leaves its buffers to the garbage collector.
  */
 export async function* fileChunks(file: FileRange, chunkSize: number, signer?: ChunkSigner): AsyncGenerator<Uint8Array, void, undefined> {
   const counted = file.counter?.start();
@@ -77,9 +77,10 @@ export async function* fileChunks(file: FileRange, chunkSize: number, signer?: C
     const position = file.start + requested;
     requested += size;
     const offset = signer ? headerLength(size) : 0;
-    const last = requested === file.length;
+    // A short last chunk may be left in flight (see above): it gets a buffer of its own.
+    const shortLast = requested === file.length && size < chunkSize;
     let buffer: Buffer;
-    if (last) buffer = Buffer.allocUnsafeSlow(signer ? offset + size + 2 + headerLength(0) + 2 : size);
+    if (shortLast) buffer = Buffer.allocUnsafeSlow(signer ? offset + size + 2 + headerLength(0) + 2 : size);
     else {
       buffer = buffers[turn]!;
       turn ^= 1;
