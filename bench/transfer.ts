@@ -244,8 +244,9 @@ function ratioText(ratio: number | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Large transfers and memory: one child process per run.
 
-async function runChildWork(work: string, bucket: string, key: string, file: string, bytes: number): Promise<Sample> {
-  const outcome = await runChild({ ...nodeChild(CHILD, [work, bucket, key, file, String(bytes)]), timeoutMs: 15 * 60_000 });
+async function runChildWork(work: string, bucket: string, key: string, file: string, bytes: number, warm = false): Promise<Sample> {
+  const args = [work, bucket, key, file, String(bytes), ...(warm ? ['warm'] : [])];
+  const outcome = await runChild({ ...nodeChild(CHILD, args), timeoutMs: 15 * 60_000 });
   if (!outcome.ok) throw new Error(`${work}: ${outcome.error}`);
   const { cpuMs, wallMs, peakRssBytes } = outcome.report;
   const rssStart = Number(outcome.report['rssStartBytes'] ?? 0);
@@ -262,11 +263,18 @@ const UPLOADS: LargeRow[] = [
   { work: 'hash-in-memory', label: 'SHA-256 in memory' },
   { work: 'put:s3lane-auto', label: "s3lane put 'auto' (aws-chunked)" },
   { work: 'put:s3lane-unsigned', label: "s3lane put 'unsigned'" },
+  { work: 'upload:floor', label: 'undici multipart (floor) 8 MiB x4' },
   { work: 'upload:s3lane-auto', label: "s3lane upload() 'auto' 8 MiB x4" },
   { work: 'upload:s3lane-unsigned', label: "s3lane upload() 'unsigned'" },
+  { work: 'upload:s3lane-sha256', label: "s3lane upload() 'sha256'" },
   { work: 'upload:lib-storage', label: 'aws-sdk lib-storage Upload' },
   { work: 'upload:minio', label: 'minio fPutObject' },
 ];
+
+/** The floor of the same shape: the multipart floor for upload() rows, the single PUT for the rest. */
+function shapeFloor(work: string): string {
+  return work.startsWith('upload:') ? 'upload:floor' : 'put:floor';
+}
 
 const DOWNLOADS: LargeRow[] = [
   { work: 'get:floor', label: 'undici GET piped (floor)' },
@@ -307,10 +315,10 @@ async function runLarge(bucket: string, options: Options, scratch: string, label
       }
     }
     const floor = rows[0]!.work;
-    const withHash = (name: string): number | undefined => {
+    const withHash = (name: string, base = floor): number | undefined => {
       const hashed = samples.get('hash-in-memory') ?? [];
       const ratios = (samples.get(name) ?? []).flatMap((sample, i) => {
-        const f = samples.get(floor)?.[i];
+        const f = samples.get(base)?.[i];
         const h = hashed[i];
         return f && h ? [sample.cpuMs / (f.cpuMs + h.cpuMs)] : [];
       });
@@ -325,7 +333,12 @@ async function runLarge(bucket: string, options: Options, scratch: string, label
           { header: 'CPU ms', value: (row) => formatNumber(median((samples.get(row.work) ?? []).map((s) => s.cpuMs)), 0) },
           { header: 'CPU vs floor', value: (row) => ratioText(cpuRatio(samples, row.work, floor)) },
           ...(title === 'upload'
-            ? [{ header: 'vs floor+SHA', value: (row: LargeRow) => ratioText(withHash(row.work)) }]
+            ? [
+                { header: 'vs floor+SHA', value: (row: LargeRow) => ratioText(withHash(row.work)) },
+                // upload() against the same part shape sent by raw undici: its fair floor.
+                { header: 'vs shape floor', value: (row: LargeRow) => ratioText(cpuRatio(samples, row.work, shapeFloor(row.work))) },
+                { header: 'vs shape+SHA', value: (row: LargeRow) => ratioText(withHash(row.work, shapeFloor(row.work))) },
+              ]
             : []),
           {
             header: 'vs s3lane',
@@ -345,43 +358,81 @@ const MEMORY_WORKS = [
   'put:s3lane-auto',
   'put:s3lane-unsigned',
   'put:s3lane-sha256',
+  'upload:floor',
   'upload:s3lane-auto',
   'upload:s3lane-unsigned',
+  'upload:s3lane-sha256',
   'get:floor',
   'get:s3lane-download',
   'get:s3lane-body-web',
 ];
 
+interface MemoryRow {
+  work: string;
+  sample: Sample;
+  /** Upload rows: the same run in a process that has already made requests (see warmUp in transfer-child.ts). */
+  warm?: Sample | undefined;
+}
+
 async function runMemory(bucket: string, options: Options, scratch: string, seed: Seed): Promise<string[]> {
   const bytes = options.memoryMiB * MiB;
   const { files } = await ensureFiles(DATA_DIR, [{ name: `transfer/${options.memoryMiB}mib.bin`, bytes }]);
-  const rows: { work: string; sample: Sample }[] = [];
+  const rows: MemoryRow[] = [];
   const sourceKey = 'memory/source';
   await seed(sourceKey, { file: files[0]!.path });
-  for (const work of MEMORY_WORKS) {
+  const run = (work: string, warm: boolean): Promise<Sample | undefined> => {
     const isGet = work.startsWith('get:');
-    const sample = await runChildWork(work, bucket, isGet ? sourceKey : `memory/${work}`, isGet ? join(scratch, 'memory.bin') : files[0]!.path, bytes).catch(
-      (error: unknown) => {
-        process.stderr.write(`transfer: memory ${work} FAILED: ${String(error).split('\n')[0]}\n`);
-        return undefined;
-      },
-    );
+    const key = isGet ? sourceKey : `memory/${work}`;
+    return runChildWork(work, bucket, key, isGet ? join(scratch, 'memory.bin') : files[0]!.path, bytes, warm).catch((error: unknown) => {
+      process.stderr.write(`transfer: memory ${work}${warm ? ' (warm)' : ''} FAILED: ${String(error).split('\n')[0]}\n`);
+      return undefined;
+    });
+  };
+  for (const work of MEMORY_WORKS) {
+    const sample = await run(work, false);
     if (!sample) continue;
-    rows.push({ work, sample });
-    process.stderr.write(`transfer: memory ${work}: +${((sample.peakRssGrowth ?? 0) / MiB).toFixed(0)} MiB\n`);
+    const warm = work.startsWith('get:') ? undefined : await run(work, true);
+    rows.push({ work, sample, warm });
+    process.stderr.write(
+      `transfer: memory ${work}: +${((sample.peakRssGrowth ?? 0) / MiB).toFixed(0)} MiB` +
+        (warm ? `, warm +${((warm.peakRssGrowth ?? 0) / MiB).toFixed(0)} MiB` : '') +
+        '\n',
+    );
   }
+  const growth = (sample: Sample | undefined): string => (sample ? formatNumber((sample.peakRssGrowth ?? 0) / MiB, 0) : '—');
   return [
-    `\nmemory: ${options.memoryMiB} MiB through one child process each (peak RSS minus RSS after imports)`,
+    `\nmemory: ${options.memoryMiB} MiB through one child process each (peak RSS minus RSS after imports; ` +
+      'warm: after 16 small requests, once V8 has optimised undici\'s parser)',
     formatTable(
       [
-        { header: 'work', value: (row: { work: string; sample: Sample }) => row.work, align: 'left' },
-        { header: 'RSS +MiB', value: (row) => formatNumber((row.sample.peakRssGrowth ?? 0) / MiB, 0) },
+        { header: 'work', value: (row: MemoryRow) => row.work, align: 'left' },
+        { header: 'RSS +MiB', value: (row) => growth(row.sample) },
+        { header: 'warm +MiB', value: (row) => growth(row.warm) },
         { header: 'MiB/s', value: (row) => formatRate(row.sample.units / MiB / (row.sample.wallMs / 1000)) },
       ],
       rows,
     ),
+    ...uploadTargetLines(rows),
   ];
 }
+
+/** The issue's target: no s3lane upload, in any payload mode, single PUT or multipart, grows RSS by more than 40 MiB. */
+function uploadTargetLines(rows: readonly MemoryRow[]): string[] {
+  const uploads = rows.filter((row) => /^(put|upload):s3lane-/.test(row.work));
+  const line = (label: string, pick: (row: MemoryRow) => Sample | undefined): string => {
+    const measured = uploads.flatMap((row) => {
+      const sample = pick(row);
+      return sample ? [{ work: row.work, mib: (sample.peakRssGrowth ?? 0) / MiB }] : [];
+    });
+    const worst = measured.reduce<{ work: string; mib: number } | undefined>((most, row) => (most && most.mib >= row.mib ? most : row), undefined);
+    if (!worst) return `target (${label}): no s3lane upload row ran`;
+    const verdict = worst.mib <= UPLOAD_RSS_TARGET_MiB ? 'met' : 'MISSED';
+    return `target (${label}): s3lane uploads grow RSS by <= ${UPLOAD_RSS_TARGET_MiB} MiB: ${verdict} (worst ${worst.work} +${worst.mib.toFixed(0)} MiB)`;
+  };
+  return [line('from process start', (row) => row.sample), line('warm process', (row) => row.warm)];
+}
+
+const UPLOAD_RSS_TARGET_MiB = 40;
 
 // ---------------------------------------------------------------------------------------------
 // Cold start: a fresh `node` per run.

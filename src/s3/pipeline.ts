@@ -17,7 +17,7 @@ import {
   uriEncode,
 } from '../signer/index.js';
 import type { PreparedBody } from './body.js';
-import { awsChunkedFileStream } from './chunked-file.js';
+import { fileChunks } from './file-chunks.js';
 import type { Credentials, CredentialsCache } from './credentials/index.js';
 import { EndpointResolver, S3ConfigError, type ResolvedEndpoint } from './endpoint.js';
 import { abortedError, isDeadlineReason } from './deadline.js';
@@ -163,7 +163,7 @@ interface SignedAttempt {
   readonly payloadMode: PayloadMode | undefined;
   readonly region: string;
   readonly headers: Record<string, string>;
-  readonly body: Uint8Array | Readable | undefined;
+  readonly body: Uint8Array | Readable | AsyncIterable<Uint8Array> | undefined;
   /**
    * Tears down the body's streams once the attempt is over (a no-op for streams already read to
    * the end). A stream undici never started on (connection refused), or one the server stopped
@@ -321,7 +321,8 @@ export class RequestPipeline {
           path: signed.endpoint.target,
           method: request.method,
           headers: signed.headers,
-          body: signed.body ?? null,
+          // undici sends an async iterable chunk by chunk (its docs list it; its types lag behind).
+          body: (signed.body ?? null) as Dispatcher.DispatchOptions['body'],
           signal,
         });
         if (response.statusCode >= 300) {
@@ -452,15 +453,16 @@ export class RequestPipeline {
       );
     }
 
-    let wireBody: Uint8Array | Readable | undefined;
+    let wireBody: Uint8Array | Readable | AsyncIterable<Uint8Array> | undefined;
     let release = noRelease;
     if (body === undefined) wireBody = undefined;
     else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
-    else if (mode === 'streaming' && body.file !== undefined) {
-      // A file is framed as it is read, one buffer per frame (see chunked-file.ts).
-      const framed = awsChunkedFileStream(signer.chunkSigner({ seedSignature: signed.signature, date }), body.file, STREAMING_CHUNK_SIZE);
-      wireBody = framed;
-      release = () => framed.destroy();
+    else if (body.file !== undefined) {
+      // A file is read into two reused buffers, framed in place when aws-chunked (see file-chunks.ts).
+      const seal = mode === 'streaming' ? signer.chunkSigner({ seedSignature: signed.signature, date }) : undefined;
+      const chunks = fileChunks(body.file, STREAMING_CHUNK_SIZE, seal, this.#settings.transport.ownsConnections);
+      wireBody = chunks;
+      release = () => void chunks.return(undefined).catch(() => undefined);
     } else {
       const source = body.open();
       if (mode === 'streaming') {

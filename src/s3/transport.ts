@@ -102,6 +102,14 @@ export class Transport {
     return request.call(given ?? this.#ownAgent(), options);
   }
 
+  /**
+   * True when requests go over the client's own Agent, whose sockets s3lane configures: only then
+   * may a file body reuse its buffers (see file-chunks.ts).
+   */
+  get ownsConnections(): boolean {
+    return this.#options.dispatcher === undefined;
+  }
+
   /** Closes the client's own Agent; a dispatcher passed in is the caller's and stays open. */
   async close(): Promise<void> {
     await this.#agent?.close();

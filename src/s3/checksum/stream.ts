@@ -6,6 +6,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import type { PreparedBody } from '../body.js';
 import { S3ConfigError } from '../config-error.js';
 import { S3Error } from '../errors.js';
+import { digestFileRange } from '../file-chunks.js';
 import { createChecksum, type ChecksumAlgorithm, type ObjectChecksum, type RunningChecksum } from './index.js';
 
 /**
@@ -25,7 +26,8 @@ export async function checksumOfBody(body: PreparedBody, algorithm: ChecksumAlgo
       'checksum needs the body twice (checksum, then send): pass bytes, a Blob or a file, or use upload() for a stream.',
     );
   }
-  for await (const chunk of body.open()) running.update(chunk as Uint8Array);
+  if (body.file) await digestFileRange(body.file, (chunk) => running.update(chunk));
+  else for await (const chunk of body.open()) running.update(chunk as Uint8Array);
   return running.digest();
 }
 

@@ -5,6 +5,7 @@
  */
 import { pipeline, Transform } from 'node:stream';
 import type { PreparedBody } from '../body.js';
+import type { ByteCounter } from '../file-chunks.js';
 
 /**
  * Sends `body` through `send`, reporting every byte undici reads from it. In-memory bodies go out as
@@ -24,26 +25,38 @@ export async function sendCounted<T>(
     return result;
   }
   let counted = 0;
+  let attempt = 0;
+  const counter: ByteCounter = {
+    start() {
+      const mine = ++attempt;
+      if (counted) report(-counted);
+      counted = 0;
+      return (bytes) => {
+        if (mine !== attempt) return;
+        counted += bytes;
+        report(bytes);
+      };
+    },
+  };
   const counting: PreparedBody = {
     length: body.length,
     bytes: undefined,
+    // A file is still sent by the pipeline's file reader, which tells the counter of each chunk.
+    file: body.file && { ...body.file, counter },
     replayable: body.replayable,
     // The hash comes from the body itself: hashing is not sending, and must not count as progress.
     sha256: () => body.sha256(),
     open() {
-      if (counted) report(-counted);
-      counted = 0;
-      const counter = byteCounter((bytes) => {
-        counted += bytes;
-        report(bytes);
-      });
-      return pipeline(body.open(), counter, () => undefined);
+      return pipeline(body.open(), byteCounter(counter.start()), () => undefined);
     },
   };
   try {
     return await send(counting);
   } catch (error) {
+    // Nothing of a failed send counts, not even a chunk its reader hands on after this.
+    attempt++;
     if (counted) report(-counted);
+    counted = 0;
     throw error;
   }
 }
