@@ -253,11 +253,14 @@ const UPLOADS: LargeRow[] = [
   { work: 'upload:minio', label: 'minio fPutObject' },
 ];
 
+/** The piped rows write through one 1 MiB fs.WriteStream (transfer-child.ts fileWriter), like download(). */
 const DOWNLOADS: LargeRow[] = [
   { work: 'get:floor', label: 'undici GET piped (floor)' },
   { work: 'get:s3lane-download', label: 's3lane download()' },
   { work: 'get:s3lane-body-web', label: 's3lane get().body piped' },
-  { work: 'get:aws-sdk', label: 'aws-sdk GetObject piped' },
+  { work: 'get:s3lane-body-node', label: 's3lane Readable.fromWeb(body)' },
+  { work: 'get:aws-sdk', label: 'aws-sdk GetObject, default pipe' },
+  { work: 'get:aws-sdk-1m', label: 'aws-sdk GetObject piped' },
   { work: 'get:minio', label: 'minio fGetObject' },
 ];
 
@@ -334,8 +337,12 @@ const MEMORY_WORKS = [
   'upload:s3lane-unsigned',
   'get:floor',
   'get:s3lane-download',
+  'get:s3lane-download-c4',
   'get:s3lane-body-web',
 ];
+
+/** Issue 12's bound on a download's memory: RSS growth over the process's start, whatever the size. */
+const DOWNLOAD_RSS_TARGET_MIB = 40;
 
 async function runMemory(bucket: string, options: Options, scratch: string, seed: Seed): Promise<string[]> {
   const bytes = options.memoryMiB * MiB;
@@ -365,7 +372,15 @@ async function runMemory(bucket: string, options: Options, scratch: string, seed
       ],
       rows,
     ),
+    downloadTarget(rows),
   ];
+}
+
+function downloadTarget(rows: { work: string; sample: Sample }[]): string {
+  const downloads = rows.filter((row) => row.work.startsWith('get:s3lane'));
+  const over = downloads.filter((row) => (row.sample.peakRssGrowth ?? 0) / MiB > DOWNLOAD_RSS_TARGET_MIB).map((row) => row.work);
+  const verdict = over.length === 0 ? 'met' : `MISSED by ${over.join(', ')}`;
+  return `target: s3lane downloads grow RSS by <= ${DOWNLOAD_RSS_TARGET_MIB} MiB: ${downloads.length ? verdict : 'not measured'}`;
 }
 
 // ---------------------------------------------------------------------------------------------
