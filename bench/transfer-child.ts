@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -30,6 +30,19 @@ interface Job {
 }
 
 const FILE_READ_SIZE = 256 * 1024;
+
+/**
+ * The file every piped download row writes into: fs.WriteStream with a 1 MiB highWaterMark, the
+ * size download() itself uses. With the 16 KiB default each 64 KiB socket chunk fills the stream,
+ * so the socket is paused and resumed and the chunk written on its own, once per chunk; with room
+ * for 1 MiB the chunks that arrive while a write is in flight go out in one writev. (Measured on
+ * 256 MiB: ~8,100 writes and ~6,500 epoll_ctl become ~1,400 writes and ~650 epoll_ctl, ~20% less CPU.)
+ */
+const FILE_WRITE_BUFFER = 1024 * 1024;
+
+function fileWriter(path: string): Writable {
+  return createWriteStream(path, { highWaterMark: FILE_WRITE_BUFFER });
+}
 
 async function floorUpload(job: Job): Promise<void> {
   const dispatcher = floorAgent();
@@ -84,7 +97,7 @@ async function floorDownload(job: Job): Promise<void> {
   const dispatcher = floorAgent();
   const response = await request(floorUrl(job.server, job.bucket, job.key, 'GET'), { dispatcher });
   if (response.statusCode >= 300) throw new Error(`floor GET: ${response.statusCode}`);
-  await pipeline(response.body, createWriteStream(job.file));
+  await pipeline(response.body, fileWriter(job.file));
   await dispatcher.close();
 }
 
@@ -107,6 +120,16 @@ function s3laneUpload(payloadSigning: PayloadSigning) {
   return async (job: Job): Promise<void> => {
     await using s3 = s3laneClient(job.server, { payloadSigning });
     await s3.upload({ bucket: job.bucket, key: job.key, file: job.file });
+  };
+}
+
+function awsGet(writer: (file: string) => Writable) {
+  return async (job: Job): Promise<void> => {
+    const client = awsClient(job.server);
+    const object = await client.send(new GetObjectCommand({ Bucket: job.bucket, Key: job.key }));
+    if (!(object.Body instanceof Readable)) throw new Error('aws-sdk: Body is not a Node stream');
+    await pipeline(object.Body, writer(job.file));
+    client.destroy();
   };
 }
 
@@ -134,18 +157,24 @@ const WORKS: Record<string, (job: Job) => Promise<void>> = {
     await using s3 = s3laneClient(job.server);
     await s3.download({ bucket: job.bucket, key: job.key, file: job.file });
   },
+  'get:s3lane-download-c4': async (job) => {
+    await using s3 = s3laneClient(job.server);
+    await s3.download({ bucket: job.bucket, key: job.key, file: job.file, concurrency: 4, partSize: 8 * 1024 * 1024 });
+  },
   'get:s3lane-body-web': async (job) => {
     await using s3 = s3laneClient(job.server);
     const object = await s3.get({ bucket: job.bucket, key: job.key });
-    await pipeline(object.body, createWriteStream(job.file));
+    await pipeline(object.body, fileWriter(job.file));
   },
-  'get:aws-sdk': async (job) => {
-    const client = awsClient(job.server);
-    const object = await client.send(new GetObjectCommand({ Bucket: job.bucket, Key: job.key }));
-    if (!(object.Body instanceof Readable)) throw new Error('aws-sdk: Body is not a Node stream');
-    await pipeline(object.Body, createWriteStream(job.file));
-    client.destroy();
+  'get:s3lane-body-node': async (job) => {
+    await using s3 = s3laneClient(job.server);
+    const object = await s3.get({ bucket: job.bucket, key: job.key });
+    await pipeline(Readable.fromWeb(object.body as import('node:stream/web').ReadableStream<Uint8Array>), fileWriter(job.file));
   },
+  // As aws-sdk's documentation pipes it: into fs.createWriteStream with its defaults.
+  'get:aws-sdk': awsGet((file) => createWriteStream(file)),
+  // The same, into the writer the floor and s3lane's rows use: the client's own cost, like for like.
+  'get:aws-sdk-1m': awsGet(fileWriter),
   'get:minio': async (job) => {
     await minioClient(job.server).fGetObject(job.bucket, job.key, job.file);
   },

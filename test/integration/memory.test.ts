@@ -1,7 +1,8 @@
 /**
  * Large files are streamed from disk, never read whole: while a process uploads a file, its memory
  * grows by a bounded amount that does not depend on the file's size, by single PUT and by
- * multipart. 256 MiB by default (quick in CI); S3LANE_TEST_1GIB=1 runs the full 1 GiB.
+ * multipart; the same for downloads to a file (one stream, parallel ranges, a get() body piped).
+ * 256 MiB by default (quick in CI); S3LANE_TEST_1GIB=1 runs the full 1 GiB.
  *
  * The bound is on growth over the process's own start, not on absolute RSS: Node 20 plus undici
  * start at ~66 MB, and raw undici streaming the same file (no s3lane at all) peaks at ~113 MB,
@@ -12,7 +13,7 @@
  * child would add its own ~35 MB and measure the loader instead.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, open, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,7 +29,7 @@ const size = process.env['S3LANE_TEST_1GIB'] === '1' ? 1024 ** 3 : 256 * 1024 **
  */
 const GROWTH_LIMIT = 80 * 1024 * 1024;
 
-describeWithServer(`uploading a ${size / 1024 ** 2} MiB file`, () => {
+describeWithServer(`uploading and downloading a ${size / 1024 ** 2} MiB file`, () => {
   const bucket = uniqueBucketName('memory');
   let s3: S3Client;
   let dir = '';
@@ -80,6 +81,17 @@ describeWithServer(`uploading a ${size / 1024 ** 2} MiB file`, () => {
     );
     const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { maxRss: number; startRss: number };
     expect((await s3.head({ key: mode })).contentLength).toBe(size);
+    console.log(`${mode} of ${size / 1024 ** 2} MiB: peak RSS ${(report.maxRss / 1e6).toFixed(1)} MB (at start ${(report.startRss / 1e6).toFixed(1)} MB)`);
+    expect(report.maxRss - report.startRss).toBeLessThan(GROWTH_LIMIT);
+  }, 300_000);
+
+  // After the uploads: the object 'put' is there to read.
+  it.each(['download', 'download-parallel', 'get'])('by %s grows the RSS by less than 80 MiB, whatever the object size', async (mode) => {
+    const out = join(dir, `${mode}.bin`);
+    const { stdout } = await run(process.execPath, [child, mode, bucket, 'put', out], { env: process.env, maxBuffer: 1024 * 1024 });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { maxRss: number; startRss: number };
+    expect((await stat(out)).size).toBe(size);
+    await rm(out);
     console.log(`${mode} of ${size / 1024 ** 2} MiB: peak RSS ${(report.maxRss / 1e6).toFixed(1)} MB (at start ${(report.startRss / 1e6).toFixed(1)} MB)`);
     expect(report.maxRss - report.startRss).toBeLessThan(GROWTH_LIMIT);
   }, 300_000);
