@@ -170,8 +170,10 @@ async function downloadTo(
     else await rename(partial, input.file);
   } catch (error) {
     body.destroy();
-    // Without resume, nothing is left behind; with it, the bytes stay for the next run.
+    // Without resume, nothing is left behind; with it, the bytes stay for the next run, unless
+    // they failed their checksum: a next run would continue from corrupt bytes it cannot check.
     if (!resumption) await rm(partial, { force: true });
+    else if (error instanceof S3Error && error.code === 'ChecksumMismatch') await resumption.part.discard();
     throw input.signal?.aborted ? abortedError(input.signal, { method: 'GET', bucket, key: input.key }, error) : error;
   }
   const bytes = resumedBytes + body.bytesRead;
