@@ -166,6 +166,11 @@ const WORKS: Record<string, (job: Job) => Promise<void>> = {
     const object = await s3.get({ bucket: job.bucket, key: job.key });
     await pipeline(object.body, fileWriter(job.file));
   },
+  'get:s3lane-node-stream': async (job) => {
+    await using s3 = s3laneClient(job.server);
+    const object = await s3.get({ bucket: job.bucket, key: job.key });
+    await pipeline(object.nodeStream, fileWriter(job.file));
+  },
   'get:s3lane-body-node': async (job) => {
     await using s3 = s3laneClient(job.server);
     const object = await s3.get({ bucket: job.bucket, key: job.key });

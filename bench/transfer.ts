@@ -281,6 +281,7 @@ const DOWNLOADS: LargeRow[] = [
   { work: 'get:floor', label: 'undici GET piped (floor)' },
   { work: 'get:s3lane-download', label: 's3lane download()' },
   { work: 'get:s3lane-body-web', label: 's3lane get().body piped' },
+  { work: 'get:s3lane-node-stream', label: 's3lane get().nodeStream piped' },
   { work: 'get:s3lane-body-node', label: 's3lane Readable.fromWeb(body)' },
   { work: 'get:aws-sdk', label: 'aws-sdk GetObject, default pipe' },
   { work: 'get:aws-sdk-1m', label: 'aws-sdk GetObject piped' },
@@ -369,6 +370,7 @@ const MEMORY_WORKS = [
   'get:s3lane-download',
   'get:s3lane-download-c4',
   'get:s3lane-body-web',
+  'get:s3lane-node-stream',
 ];
 
 interface MemoryRow {

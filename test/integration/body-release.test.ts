@@ -111,6 +111,22 @@ describeWithServer('releasing bodies', () => {
       stream.on('error', () => undefined);
       stream.destroy(new Error('caller gave up'));
     }],
+    ['nodeStream destroy() before reading', async () => {
+      (await get()).nodeStream.destroy();
+    }],
+    ['nodeStream destroy() after the first chunk', async () => {
+      const stream = (await get()).nodeStream;
+      await new Promise<void>((resolve) => stream.once('data', () => resolve()).once('end', resolve));
+      stream.destroy();
+    }],
+    ['cancel() after taking nodeStream, before reading it', async () => {
+      const object = await get();
+      void object.nodeStream;
+      await object.cancel();
+    }],
+    ['nodeStream read to the end', async () => {
+      for await (const chunk of (await get()).nodeStream) expect(chunk).toBeInstanceOf(Uint8Array);
+    }],
     ['cancel() after reading all', async () => {
       const object = await get();
       expect((await object.bytes()).length).toBe(SIZE);

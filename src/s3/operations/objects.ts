@@ -138,6 +138,8 @@ export function checksumCheckFor(response: S3Response, bucket: string, input: Ge
 export interface GetOutput extends ObjectInfo {
   /** The bytes, streamed. Read it, or call `cancel()`, to give the connection back. */
   readonly body: ReadableStream<Uint8Array>;
+  /** The same bytes as a Node stream (take one of body, nodeStream, bytes(), text(), json()). */
+  readonly nodeStream: Readable;
   /** `bytes a-b/total` for ranged reads. */
   contentRange: string | undefined;
   bytes(): Promise<Uint8Array>;
