@@ -196,7 +196,7 @@ describeWithServer('download() over parallel ranges', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect((error as Error).name).toBe('S3NetworkError');
+      expect((error as Error).name, String(error)).toBe('S3NetworkError');
       expect(await leftovers([])).toEqual([]);
     } finally {
       proxy.plan = () => undefined;

@@ -258,15 +258,25 @@ const WRITE_BATCH = 1024 * 1024;
  * failure continues right after them. Nothing past `end` is written. Chunks are taken from 'data'
  * events as the socket delivers them (an async iterator would join them into new buffers: a copy).
  */
-function writeBody(body: Readable, sink: ByteSink, cursor: { position: number }, end = Infinity): Promise<void> {
+export function writeBody(body: Readable, sink: ByteSink, cursor: { position: number }, end = Infinity): Promise<void> {
   return new Promise((resolve, reject) => {
     let queue: Buffer[] = [];
     let queued = 0;
-    let writing = false;
+    /** Bytes of the write in flight (0 when none): written at the cursor, not yet past it. */
+    let writing = 0;
     let ended = false;
     let settled = false;
+    /** A failure seen while a write was in flight: reported once that write has landed. */
+    let failure: { error: unknown } | undefined;
     const settle = (error?: unknown): void => {
       if (settled) return;
+      if (writing) {
+        // The cursor must say what is on disk before the caller asks again from it: a retry sent
+        // before the write in flight lands would ask for bytes the cursor then moves past.
+        failure ??= { error };
+        body.removeListener('data', onData);
+        return;
+      }
       settled = true;
       body.removeListener('data', onData);
       // Destroying an unfinished undici body emits RequestAbortedError: it is ours, not a failure.
@@ -296,16 +306,23 @@ function writeBody(body: Readable, sink: ByteSink, cursor: { position: number },
       const bytes = queued;
       queue = [];
       queued = 0;
-      writing = true;
-      Promise.resolve(sink(chunks, cursor.position)).then(() => {
-        cursor.position += bytes;
-        writing = false;
-        body.resume();
-        flush();
-      }, settle);
+      writing = bytes;
+      Promise.resolve(sink(chunks, cursor.position)).then(
+        () => {
+          cursor.position += bytes;
+          writing = 0;
+          if (failure) return settle(failure.error);
+          body.resume();
+          flush();
+        },
+        (error: unknown) => {
+          writing = 0;
+          settle(error);
+        },
+      );
     };
     const onData = (chunk: Buffer): void => {
-      const take = Math.min(chunk.byteLength, end - (cursor.position + queued) + 1);
+      const take = Math.min(chunk.byteLength, end - (cursor.position + writing + queued) + 1);
       if (take <= 0) return;
       queue.push(take < chunk.byteLength ? chunk.subarray(0, take) : chunk);
       queued += take;
