@@ -1,0 +1,92 @@
+/**
+ * The small-object contenders of `npm run bench -- transfer` (section small): each client's PUT and
+ * GET of one small object, and the raw-undici floor (a presigned URL, sent as is). A bench child
+ * (bench/small-child.ts) builds them and times one of them in its own process.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { request, type Dispatcher } from 'undici';
+import type { S3Env } from './s3-env.js';
+import { awsClient, floorAgent, floorUrl, leanClient, minioClient, s3laneClient } from './transfer-clients.js';
+
+export interface SmallContender {
+  name: string;
+  put(key: string, body: Uint8Array): Promise<unknown>;
+  /** Absent for a row that only PUTs. */
+  get?(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function drain(stream: Readable): Promise<number> {
+  let n = 0;
+  for await (const chunk of stream) n += (chunk as Buffer).byteLength;
+  return n;
+}
+
+export function smallContenders(server: S3Env, bucket: string): SmallContender[] {
+  const floor: Dispatcher = floorAgent();
+  const urls = new Map<string, string>();
+  const urlOf = (key: string, method: 'GET' | 'PUT'): string => {
+    const id = `${method} ${key}`;
+    let url = urls.get(id);
+    if (!url) urls.set(id, (url = floorUrl(server, bucket, key, method)));
+    return url;
+  };
+  const s3 = s3laneClient(server, { bucket });
+  const aws = awsClient(server);
+  const minio = minioClient(server);
+  const lean = leanClient(server, bucket);
+  return [
+    {
+      name: 'undici (floor)',
+      async put(key, body) {
+        const response = await request(urlOf(key, 'PUT'), { method: 'PUT', body, dispatcher: floor });
+        await response.body.dump();
+      },
+      async get(key) {
+        const response = await request(urlOf(key, 'GET'), { dispatcher: floor });
+        return (await response.body.bytes()).byteLength;
+      },
+      close: () => floor.close(),
+    },
+    {
+      // s3lane's 'auto' signing sends an in-memory body's SHA-256, which the floor does not compute:
+      // this row is the floor plus that hash, what a PUT that signs its payload cannot go below.
+      name: 'undici + SHA-256',
+      async put(key, body) {
+        createHash('sha256').update(body).digest('hex');
+        const response = await request(urlOf(key, 'PUT'), { method: 'PUT', body, dispatcher: floor });
+        await response.body.dump();
+      },
+      close: async () => undefined,
+    },
+    {
+      name: 's3lane',
+      put: (key, body) => s3.put({ key, body }),
+      get: async (key) => (await (await s3.get({ key })).bytes()).byteLength,
+      close: () => s3.close(),
+    },
+    {
+      name: 'aws-sdk',
+      put: (key, body) => aws.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })),
+      async get(key) {
+        const object = await aws.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return (await object.Body!.transformToByteArray()).byteLength;
+      },
+      close: async () => aws.destroy(),
+    },
+    {
+      name: 'minio',
+      put: (key, body) => minio.putObject(bucket, key, Buffer.from(body.buffer, body.byteOffset, body.byteLength), body.byteLength),
+      get: async (key) => drain(await minio.getObject(bucket, key)),
+      close: async () => undefined,
+    },
+    {
+      name: 'lean-s3',
+      put: (key, body) => lean.file(key).write(body),
+      get: async (key) => (await lean.file(key).bytes()).byteLength,
+      close: async () => undefined,
+    },
+  ];
+}
