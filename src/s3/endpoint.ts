@@ -342,7 +342,8 @@ export class EndpointResolver {
   readonly virtualHostedAllowed: boolean;
   private readonly https: boolean;
   private readonly isAws: boolean;
-  private readonly pathOrigin: string;
+  /** The endpoint's scheme and host without any bucket: path-style requests go there, and it names the store. */
+  readonly pathOrigin: string;
   /** ListBuckets: the endpoint itself. */
   private readonly serviceRoute: BucketRoute;
   private readonly routes = new Map<string, BucketRoute>();

@@ -210,8 +210,6 @@ export class RequestPipeline {
   #signers = new Map<string, SigV4Signer>();
   /** One resolver per region (the endpoint follows the region on AWS), built once: resolve() is hot. */
   readonly #resolvers = new Map<string, EndpointResolver>();
-  /** Each resolver's store origin (scheme and host, without the bucket), built once with it. */
-  readonly #storeOrigins = new Map<EndpointResolver, string>();
   #signersFor: Credentials | undefined;
   /** Store origins that answered an aws-chunked body with "not implemented": object data goes there without it. */
   readonly #refuseAwsChunked = new Set<string>();
@@ -284,7 +282,6 @@ export class RequestPipeline {
       const { endpoint, fips, forcePathStyle } = this.#settings;
       resolver = new EndpointResolver({ endpoint, region, fips, forcePathStyle });
       this.#resolvers.set(region, resolver);
-      this.#storeOrigins.set(resolver, `${resolver.endpoint.protocol}//${resolver.endpoint.host}`);
     }
     return resolver;
   }
@@ -419,7 +416,7 @@ export class RequestPipeline {
     const region = this.regionFor(request.bucket);
     const resolver = this.#resolverFor(region);
     const endpoint = resolver.resolve(request.bucket, request.key, encodeQuery(request.query));
-    const storeOrigin = this.#storeOrigins.get(resolver) ?? '';
+    const storeOrigin = resolver.pathOrigin;
     const signer = this.signerFor(credentials, region);
     const date = this.now();
     const headers: Record<string, string> = { ...request.headers };
