@@ -63,10 +63,9 @@ export class ResponseBody {
    */
   get body(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
-    const source = this.#stream;
-    const web = webStreamOf(this.#check ? pipeStreams(source, this.#check.transform(), () => undefined) : source);
+    const web = webStreamOf(this.#checked());
     abandoned.unregister(this);
-    abandoned.register(web, source);
+    abandoned.register(web, this.#stream);
     this.#webStream = web;
     return web;
   }
@@ -79,9 +78,13 @@ export class ResponseBody {
   get nodeStream(): Readable {
     if (this.#nodeStream) return this.#nodeStream;
     abandoned.unregister(this);
-    const source = this.#stream;
-    this.#nodeStream = this.#check ? pipeStreams(source, this.#check.transform(), () => undefined) : source;
+    this.#nodeStream = this.#checked();
     return this.#nodeStream;
+  }
+
+  /** The connection's stream, through the checksum check when the read asked for one. */
+  #checked(): Readable {
+    return this.#check ? pipeStreams(this.#stream, this.#check.transform(), () => undefined) : this.#stream;
   }
 
   async bytes(): Promise<Uint8Array> {

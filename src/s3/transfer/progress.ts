@@ -26,11 +26,16 @@ export async function sendCounted<T>(
   }
   let counted = 0;
   let attempt = 0;
+  /** Ends the attempt under way: what it counted is taken back, and a chunk it reports later is ignored. */
+  const takeBack = (): void => {
+    attempt++;
+    if (counted) report(-counted);
+    counted = 0;
+  };
   const counter: ByteCounter = {
     start() {
-      const mine = ++attempt;
-      if (counted) report(-counted);
-      counted = 0;
+      takeBack();
+      const mine = attempt;
       return (bytes) => {
         if (mine !== attempt) return;
         counted += bytes;
@@ -54,9 +59,7 @@ export async function sendCounted<T>(
     return await send(counting);
   } catch (error) {
     // Nothing of a failed send counts, not even a chunk its reader hands on after this.
-    attempt++;
-    if (counted) report(-counted);
-    counted = 0;
+    takeBack();
     throw error;
   }
 }
