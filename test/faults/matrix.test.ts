@@ -10,7 +10,7 @@
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { S3Error, S3NetworkError, type S3Client } from '../../src/index.js';
-import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from '../integration/server.js';
+import { describeWithServer, patternBytes, removeTestBucket, s3Server, testClient, uniqueBucketName } from '../integration/server.js';
 import { codeOf, faultedClient, NETWORK_CODE, QUICK, UNHURRIED, type Pace } from './harness.js';
 import { FAULTS_BY_OPERATION, type Fault, type Operation } from './proxy.js';
 
@@ -198,11 +198,7 @@ describeWithServer('fault matrix: every operation against every fault, through a
       .sort((a, b) => a.operation.localeCompare(b.operation) || a.fault.localeCompare(b.fault) || a.mode.localeCompare(b.mode))
       .map((r) => `${r.operation.padEnd(24)} ${r.fault.padEnd(18)} ${r.mode.padEnd(10)} ${r.outcome.padEnd(22)} ${String(r.ms).padStart(5)} ms${r.deadline ? ` / ${r.deadline} ms deadline` : ''}`);
     if (process.env['S3LANE_FAULT_TABLE']) console.log(`(operation, fault) outcomes\n${table.join('\n')}`);
-    const keys: string[] = [];
-    for await (const object of direct.list()) keys.push(object.key);
-    await direct.deleteMany({ keys });
-    for (const upload of await direct.listMultipartUploads()) await direct.abortMultipartUpload(upload);
-    await direct.deleteBucket();
+    await removeTestBucket(direct);
     await direct.close();
   });
 

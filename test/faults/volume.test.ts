@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Error, S3NetworkError, type S3Client } from '../../src/index.js';
-import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from '../integration/server.js';
+import { describeWithServer, patternBytes, removeTestBucket, s3Server, testClient, uniqueBucketName } from '../integration/server.js';
 import { faultedClient, PATIENT, type Pace } from './harness.js';
 import { randomFaults, seededRandom, type Fault } from './proxy.js';
 
@@ -50,11 +50,7 @@ describeWithServer('volume under faults (seeded proxy, real server)', () => {
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
     if (!direct) return;
-    const keys: string[] = [];
-    for await (const object of direct.list()) keys.push(object.key);
-    await direct.deleteMany({ keys });
-    for (const upload of await direct.listMultipartUploads()) await direct.abortMultipartUpload(upload);
-    await direct.deleteBucket();
+    await removeTestBucket(direct);
     await direct.close();
   });
 

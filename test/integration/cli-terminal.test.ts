@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CLI, cliEnv } from './cli.js';
-import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
+import { describeWithServer, patternBytes, removeTestBucket, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const run = promisify(execFile);
 const FILES = 300;
@@ -93,8 +93,7 @@ describeWithServer('s3lane progress display in a real terminal (tmux)', () => {
     proxy.release();
     await tmux('kill-server').catch(() => undefined);
     proxy.server.close();
-    for await (const object of s3.list()) await s3.delete({ key: object.key });
-    await s3.deleteBucket();
+    await removeTestBucket(s3);
     await s3.close();
     await rm(dir, { recursive: true, force: true });
   });

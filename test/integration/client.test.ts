@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client, S3ConfigError, S3Error } from '../../src/index.js';
-import { describeEachServer, patternBytes, testClient, uniqueBucketName } from './server.js';
+import { describeEachServer, patternBytes, removeTestBucket, testClient, uniqueBucketName } from './server.js';
 
 
 
@@ -37,10 +37,7 @@ describeEachServer('S3Client on a real server', (server) => {
   });
 
   afterAll(async () => {
-    const keys: string[] = [];
-    for await (const object of s3.list()) keys.push(object.key);
-    if (keys.length) await s3.deleteMany({ keys });
-    await s3.deleteBucket();
+    await removeTestBucket(s3);
     await s3.close();
     await rm(tmp, { recursive: true, force: true });
   });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3Client } from '../../src/index.js';
-import { describeEachServer, testClient, uniqueBucketName } from './server.js';
+import { describeEachServer, removeTestBucket, testClient, uniqueBucketName } from './server.js';
 
 describeEachServer('presigned URLs and POST policies on a real server', (server) => {
   const bucket = uniqueBucketName('presign');
@@ -16,10 +16,7 @@ describeEachServer('presigned URLs and POST policies on a real server', (server)
   });
 
   afterAll(async () => {
-    const keys: string[] = [];
-    for await (const object of s3.list()) keys.push(object.key);
-    if (keys.length) await s3.deleteMany({ keys });
-    await s3.deleteBucket();
+    await removeTestBucket(s3);
     await s3.close();
   });
 

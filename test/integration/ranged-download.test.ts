@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { S3ConfigError, S3Error, type S3Client } from '../../src/index.js';
-import { describeWithServer, patternBytes, s3Server, testClient, uniqueBucketName } from './server.js';
+import { describeWithServer, patternBytes, removeTestBucket, s3Server, testClient, uniqueBucketName } from './server.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -96,10 +96,7 @@ describeWithServer('download() over parallel ranges', () => {
   });
 
   afterAll(async () => {
-    const keys: string[] = [];
-    for await (const object of s3.list()) keys.push(object.key);
-    if (keys.length) await s3.deleteMany({ keys });
-    await s3.deleteBucket();
+    await removeTestBucket(s3);
     await Promise.all([s3.close(), viaProxy.close(), proxy.close()]);
     await rm(tmp, { recursive: true, force: true });
   });
@@ -160,19 +157,24 @@ describeWithServer('download() over parallel ranges', () => {
     }
   });
 
-  it('fails with ObjectChanged, leaving no file and no partial file, when the object is replaced mid-download', async () => {
-    const key = 'faults/overwritten';
-    await s3.put({ key, body: patternBytes(16 * PART, 21) });
+  /** Puts `key` (16 parts), and has the proxy replace it just before the first pinned (If-Match) request. */
+  async function replacedMidRead(key: string, seed: number): Promise<void> {
+    await s3.put({ key, body: patternBytes(16 * PART, seed) });
     let replaced = false;
     proxy.plan = (req) =>
       req.headers['if-match'] !== undefined && !replaced
         ? {
             before: async () => {
               replaced = true;
-              await s3.put({ key, body: patternBytes(16 * PART, 22) });
+              await s3.put({ key, body: patternBytes(16 * PART, seed + 1) });
             },
           }
         : undefined;
+  }
+
+  it('fails with ObjectChanged, leaving no file and no partial file, when the object is replaced mid-download', async () => {
+    const key = 'faults/overwritten';
+    await replacedMidRead(key, 21);
     try {
       const file = join(tmp, 'overwritten.bin');
       const error = await viaProxy.download({ key, file, partSize: PART, concurrency: 2 }).then(
@@ -221,17 +223,7 @@ describeWithServer('download() over parallel ranges', () => {
 
   it('get({ concurrency }) fails its stream with ObjectChanged when the object is replaced mid-read', async () => {
     const key = 'get/overwritten';
-    await s3.put({ key, body: patternBytes(16 * PART, 41) });
-    let replaced = false;
-    proxy.plan = (req) =>
-      req.headers['if-match'] !== undefined && !replaced
-        ? {
-            before: async () => {
-              replaced = true;
-              await s3.put({ key, body: patternBytes(16 * PART, 42) });
-            },
-          }
-        : undefined;
+    await replacedMidRead(key, 41);
     try {
       const object = await viaProxy.get({ key, concurrency: 2, partSize: PART });
       const error = await object.bytes().then(
