@@ -3,11 +3,11 @@
  * endpoint, and the raw-undici floor: undici sending to a presigned URL signed once up front
  * (UNSIGNED-PAYLOAD), so it does the least any client must do per request.
  */
-import { S3Client as AwsS3Client } from '@aws-sdk/client-s3';
 import { S3Client as LeanS3Client } from 'lean-s3';
 import { Client as MinioClient } from 'minio';
 import { Agent } from 'undici';
 import { S3Client, type S3ClientOptions } from '../../src/index.js';
+import { referenceClient } from './scratch-bucket.js';
 import type { S3Env } from './s3-env.js';
 
 export function s3laneClient(server: S3Env, options: S3ClientOptions = {}): S3Client {
@@ -20,18 +20,8 @@ export function s3laneClient(server: S3Env, options: S3ClientOptions = {}): S3Cl
   });
 }
 
-export function awsClient(server: S3Env): AwsS3Client {
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  return new AwsS3Client({
-    endpoint: server.endpoint,
-    region: server.region,
-    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
-    forcePathStyle: true,
-    // Ceph RGW answers the SDK's default CRC32 trailer with 411; the sink would not check it anyway.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
+/** The AWS SDK, set up as the benches' reference client (scratch-bucket.ts). */
+export { referenceClient as awsClient };
 
 export function minioClient(server: S3Env): MinioClient {
   const url = new URL(server.endpoint);
