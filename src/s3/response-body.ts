@@ -15,6 +15,51 @@ const abandoned = new FinalizationRegistry<NodeBody>((stream) => {
   if (!stream.destroyed && !stream.readableEnded) stream.destroy();
 });
 
+/**
+ * An object handed to the caller (a GET result, its web stream) and the connection's stream it would
+ * leave open if dropped unread. Also the unregister token of its registration.
+ */
+interface Watch {
+  readonly holder: object;
+  readonly stream: NodeBody;
+  /** Reading (or releasing) began: the stream is the caller's to finish, not the finalizer's. */
+  claimed: boolean;
+  registered: boolean;
+}
+
+/** Watches begun during this turn of the event loop, registered when it ends (see watchForDrop). */
+let pending: Watch[] = [];
+
+function registerPending(): void {
+  const watches = pending;
+  pending = [];
+  for (const watch of watches) {
+    if (watch.claimed || watch.stream.destroyed || watch.stream.readableEnded) continue;
+    abandoned.register(watch.holder, watch.stream, watch);
+    watch.registered = true;
+  }
+}
+
+/**
+ * Watches `holder` for being dropped with `stream` unread, from the end of this turn of the event
+ * loop. Not at once: a registration makes V8 run a full mark-compact far more often (measured 26
+ * against 2 per 6,000 small GETs, tripling their CPU), and most bodies are claimed in the turn
+ * they arrive (`await (await s3.get(…)).bytes()`), so they never need one. Until the turn ends the
+ * pending list holds the holder, so nothing can be collected unwatched.
+ */
+function watchForDrop(holder: object, stream: NodeBody): Watch {
+  const watch: Watch = { holder, stream, claimed: false, registered: false };
+  if (pending.length === 0) setImmediate(registerPending);
+  pending.push(watch);
+  return watch;
+}
+
+/** The caller has taken the stream (or released it): the finalizer no longer needs to watch. */
+function claim(watch: Watch): void {
+  watch.claimed = true;
+  if (watch.registered) abandoned.unregister(watch);
+}
+
 function ignoreError(): void {}
 
 const decoder = new TextDecoder();
@@ -43,6 +88,7 @@ export class ResponseBody {
   readonly #stream: NodeBody;
   /** With `checksum: true`: every way of reading the bytes checks them and fails on a mismatch. */
   readonly #check: ChecksumCheck | undefined;
+  readonly #watch: Watch;
   #webStream: ReadableStream<Uint8Array> | undefined;
   #nodeStream: Readable | undefined;
 
@@ -54,7 +100,7 @@ export class ResponseBody {
     // text(), bytes() and the stream's iterator reject with it.
     stream.on('error', ignoreError);
     this.#check = check;
-    abandoned.register(this, stream, this);
+    this.#watch = watchForDrop(this, stream);
   }
 
   /**
@@ -64,8 +110,9 @@ export class ResponseBody {
   get body(): ReadableStream<Uint8Array> {
     if (this.#webStream) return this.#webStream;
     const web = webStreamOf(this.#checked());
-    abandoned.unregister(this);
-    abandoned.register(web, this.#stream);
+    // From now on the web stream is what the caller may drop unread.
+    claim(this.#watch);
+    watchForDrop(web, this.#stream);
     this.#webStream = web;
     return web;
   }
@@ -77,7 +124,7 @@ export class ResponseBody {
    */
   get nodeStream(): Readable {
     if (this.#nodeStream) return this.#nodeStream;
-    abandoned.unregister(this);
+    claim(this.#watch);
     this.#nodeStream = this.#checked();
     return this.#nodeStream;
   }
@@ -88,7 +135,7 @@ export class ResponseBody {
   }
 
   async bytes(): Promise<Uint8Array> {
-    abandoned.unregister(this);
+    claim(this.#watch);
     const bytes = await readAll(this.#stream);
     if (this.#check) {
       this.#check.update(bytes);
@@ -107,7 +154,7 @@ export class ResponseBody {
 
   /** Releases the connection without reading the rest of the body. */
   async cancel(): Promise<void> {
-    abandoned.unregister(this);
+    claim(this.#watch);
     // A web stream held by a reader (getReader, pipeTo) cannot be cancelled from here: destroying
     // the connection's stream releases the socket either way, and the reader sees the end.
     if (this.#nodeStream) this.#nodeStream.destroy();
