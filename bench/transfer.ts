@@ -74,6 +74,8 @@ interface Sample {
   /** Operations, or bytes for transfers. */
   units: number;
   peakRssGrowth?: number;
+  /** Small operations: CPU per operation of the run's cheapest slice (see bench/small-child.ts). */
+  bestSliceCpuPerOp?: number;
 }
 
 type Samples = Map<string, Sample[]>;
@@ -92,6 +94,17 @@ type Seed = (key: string, source: { bytes: Uint8Array } | { file: string }) => P
  * Small objects: CPU per operation. Each contender's turn in a round is its own child process
  * (bench/small-child.ts), warmed up by as many operations as it then times.
  */
+/**
+ * The small-object children run with glibc's heap trimming off. Otherwise, whenever a collection
+ * frees a run of 64 KiB bodies at the top of the heap, glibc gives those pages back to the kernel
+ * and the next bodies fault fresh ones in: whether that happens depends on the heap's layout, so
+ * one process of a client spent 5x the CPU of the next on the same GETs (copies and page faults),
+ * the raw floor's too. It is noise every client meets alike, not a client's cost.
+ */
+function steadyMallocEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, MALLOC_TRIM_THRESHOLD_: String(256 * MiB), MALLOC_MMAP_THRESHOLD_: String(256 * MiB) };
+}
+
 async function runSmall(server: S3Env, bucket: string, options: Options, seed: Seed): Promise<string[]> {
   const listed = smallContenders(server, bucket);
   for (const contender of listed) await contender.close();
@@ -108,9 +121,10 @@ async function runSmall(server: S3Env, bucket: string, options: Options, seed: S
       for (let round = 1; round <= options.rounds; round++) {
         for (const contender of rotate(taking, round)) {
           const args = [contender.name, verb, String(size), String(count), bucket, prefixOf(contender.name), String(keys)];
-          const outcome = await runChild({ ...nodeChild(SMALL_CHILD, args), timeoutMs: 10 * 60_000 });
+          const outcome = await runChild({ ...nodeChild(SMALL_CHILD, args), env: steadyMallocEnv(), timeoutMs: 10 * 60_000 });
           if (!outcome.ok) throw new Error(`small ${verb} ${contender.name}: ${outcome.error}`);
-          push(samples, contender.name, { cpuMs: outcome.report.cpuMs, wallMs: outcome.report.wallMs, units: count });
+          const { cpuMs, wallMs, bestSliceCpuMs, sliceOps } = outcome.report;
+          push(samples, contender.name, { cpuMs, wallMs, units: count, bestSliceCpuPerOp: Number(bestSliceCpuMs) / Number(sliceOps) });
         }
       }
       out.push(
@@ -122,13 +136,16 @@ async function runSmall(server: S3Env, bucket: string, options: Options, seed: S
   return out;
 }
 
-/** Per-round ratio of a row's CPU per unit to the baseline's, medianed over rounds. */
-function cpuRatio(samples: Samples, name: string, baseline: string): number | undefined {
+const cpuPerUnit = (sample: Sample): number => sample.cpuMs / sample.units;
+const bestSliceCpuPerOp = (sample: Sample): number => sample.bestSliceCpuPerOp ?? NaN;
+
+/** Per-round ratio of a row's CPU per unit (or another per-unit figure) to the baseline's, medianed over rounds. */
+function cpuRatio(samples: Samples, name: string, baseline: string, perUnit = cpuPerUnit): number | undefined {
   const rows = samples.get(name) ?? [];
   const base = samples.get(baseline) ?? [];
   const ratios = rows.flatMap((sample, i) => {
     const b = base[i];
-    return b ? [sample.cpuMs / sample.units / (b.cpuMs / b.units)] : [];
+    return b ? [perUnit(sample) / perUnit(b)] : [];
   });
   return median(ratios);
 }
@@ -139,9 +156,12 @@ function opsTable(samples: Samples, names: string[]): string {
     [
       { header: 'client', value: (name: string) => name, align: 'left' },
       { header: 'ops/s', value: (name) => formatRate(median((samples.get(name) ?? []).map((s) => (s.units / s.wallMs) * 1000))) },
-      { header: 'CPU µs/op', value: (name) => formatNumber(median((samples.get(name) ?? []).map((s) => (s.cpuMs / s.units) * 1000)), 0) },
+      { header: 'CPU µs/op', value: (name) => formatNumber(median((samples.get(name) ?? []).map((s) => cpuPerUnit(s) * 1000)), 0) },
       { header: 'CPU vs floor', value: (name) => ratioText(cpuRatio(samples, name, floor)) },
       { header: 'CPU vs s3lane', value: (name) => ratioText(cpuRatio(samples, name, 's3lane')) },
+      { header: 'best slice µs/op', value: (name) => formatNumber(median((samples.get(name) ?? []).map((s) => bestSliceCpuPerOp(s) * 1000)), 0) },
+      { header: 'best vs floor', value: (name) => ratioText(cpuRatio(samples, name, floor, bestSliceCpuPerOp)) },
+      { header: 'best vs s3lane', value: (name) => ratioText(cpuRatio(samples, name, 's3lane', bestSliceCpuPerOp)) },
     ],
     names,
   );
