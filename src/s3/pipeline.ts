@@ -418,7 +418,6 @@ export class RequestPipeline {
     const endpoint = resolver.resolve(request.bucket, request.key, encodeQuery(request.query));
     const storeOrigin = resolver.pathOrigin;
     const signer = this.signerFor(credentials, region);
-    const date = this.now();
     const headers: Record<string, string> = { ...request.headers };
     const body = request.body;
 
@@ -438,6 +437,9 @@ export class RequestPipeline {
       }
     }
 
+    // The chunks of an aws-chunked body are signed at the headers' instant, so that one is fixed
+    // here; any other request lets the signer read the clock (unless a skew was learnt).
+    const date = mode === 'streaming' ? this.now() : this.signingDate();
     const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
     if (logger) {
       logger.debug(
@@ -456,14 +458,14 @@ export class RequestPipeline {
     else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
     else if (body.file !== undefined) {
       // A file is read into two reused buffers, framed in place when aws-chunked (see file-chunks.ts).
-      const seal = mode === 'streaming' ? signer.chunkSigner({ seedSignature: signed.signature, date }) : undefined;
+      const seal = mode === 'streaming' ? signer.chunkSigner({ seedSignature: signed.signature, date: date ?? this.now() }) : undefined;
       const chunks = fileChunks(body.file, STREAMING_CHUNK_SIZE, seal, this.#settings.transport.ownsConnections);
       wireBody = chunks;
       release = () => void chunks.return(undefined).catch(() => undefined);
     } else {
       const source = body.open();
       if (mode === 'streaming') {
-        const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date });
+        const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date: date ?? this.now() });
         const framed = awsChunkedTransform(chunkSigner, { chunkSize: STREAMING_CHUNK_SIZE, decodedLength: body.length });
         // pipeline(), not pipe(): a read error must fail the request, not leave it waiting.
         wireBody = pipelineStreams(source, framed, () => undefined);

@@ -19,6 +19,19 @@ describe('valid input passes', () => {
     expect(() => checkBucketName(name, 'bucket', use, legacy)).not.toThrow();
   });
 
+  // The last accepted name is remembered (bucket.ts): a name accepted for one use is still judged
+  // anew for another, and for the same use outside us-east-1.
+  it.each<[string, [BucketUse, boolean, boolean][]]>([
+    ['data-s3alias', [['read', false, true], ['create', false, false], ['read', false, true], ['create', false, false]]],
+    ['Legacy_Bucket', [['read', true, true], ['read', false, false], ['write', true, false], ['read', true, true]]],
+  ])('bucket %s, judged again for each use', (name, uses) => {
+    for (const [use, legacy, accepted] of uses) {
+      const check = (): void => checkBucketName(name, 'bucket', use, legacy);
+      if (accepted) expect(check).not.toThrow();
+      else expect(check).toThrow(expect.objectContaining({ code: 'InvalidBucketName' }));
+    }
+  });
+
   it.each(['us-east-1', 'us-gov-west-1', 'cn-north-1', 'auto', 'garage', 'default', 'fr-par', 'my_zone.1'])('region %s', (region) => {
     expect(() => checkRegion(region)).not.toThrow();
   });

@@ -43,14 +43,25 @@ function problem(name: string, use: BucketUse, legacy: boolean): string | undefi
 }
 
 /**
+ * The last name accepted, and for what. A client addresses one or a few buckets, so nearly every
+ * call checks a name just accepted; the rules are pure, so it need not be checked again. Replaced
+ * whole, never mutated.
+ */
+let lastAccepted: { readonly name: string; readonly use: BucketUse; readonly legacy: boolean } = { name: '', use: 'read', legacy: false };
+
+/**
  * Throws `InvalidBucketName` (`field` names the option) for a name S3 would refuse for `use`.
  * `legacyAllowed`: the client's region is us-east-1, where legacy names may still be read.
  */
 export function checkBucketName(name: unknown, field: string, use: BucketUse, legacyAllowed: boolean): asserts name is string {
   if (typeof name !== 'string') fail('InvalidBucketName', field, `expected a bucket name string, got ${describeValue(name)}.`);
+  const legacy = legacyAllowed && use === 'read';
+  const last = lastAccepted;
+  if (name === last.name && use === last.use && legacy === last.legacy) return;
   if (name.startsWith('arn:')) {
     fail('InvalidBucketName', field, "is an ARN: access-point and Outposts ARNs are not supported here; use the access point's alias as the bucket name.");
   }
-  const why = problem(name, use, legacyAllowed && use === 'read');
+  const why = problem(name, use, legacy);
   if (why !== undefined) fail('InvalidBucketName', field, `${quoteForMessage(name, 70)} ${why}`);
+  lastAccepted = { name, use, legacy };
 }
