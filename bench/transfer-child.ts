@@ -101,6 +101,37 @@ async function floorDownload(job: Job): Promise<void> {
   await dispatcher.close();
 }
 
+/**
+ * The same GET on undici's lower API: dispatch() with a handler that writes each chunk to the file
+ * and pauses the socket while the file catches up. No body stream (request()'s BodyReadable) sits
+ * between the parser and the file: what a client built on dispatch() could reach.
+ */
+async function floorDispatchDownload(job: Job): Promise<void> {
+  const dispatcher = floorAgent();
+  const url = new URL(floorUrl(job.server, job.bucket, job.key, 'GET'));
+  const file = fileWriter(job.file);
+  await new Promise<void>((resolve, reject) => {
+    let resume: () => void = () => undefined;
+    file.on('drain', () => resume());
+    file.on('error', reject);
+    dispatcher.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET' },
+      {
+        onConnect: () => undefined,
+        onHeaders: (statusCode: number, _headers: Buffer[], resumeSocket: () => void) => {
+          if (statusCode >= 300) reject(new Error(`floor dispatch GET: ${statusCode}`));
+          resume = resumeSocket;
+          return true;
+        },
+        onData: (chunk: Buffer) => file.write(chunk),
+        onComplete: () => file.end(() => resolve()),
+        onError: reject,
+      },
+    );
+  });
+  await dispatcher.close();
+}
+
 /** SHA-256 of `bytes` bytes already in memory: what signing the payload costs at the least. */
 async function hashInMemory(job: Job): Promise<void> {
   const block = new Uint8Array(1024 * 1024).fill(7);
@@ -153,6 +184,7 @@ const WORKS: Record<string, (job: Job) => Promise<void>> = {
     await minioClient(job.server).fPutObject(job.bucket, job.key, job.file);
   },
   'get:floor': floorDownload,
+  'get:floor-dispatch': floorDispatchDownload,
   'get:s3lane-download': async (job) => {
     await using s3 = s3laneClient(job.server);
     await s3.download({ bucket: job.bucket, key: job.key, file: job.file });

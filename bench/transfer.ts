@@ -209,6 +209,7 @@ function shapeFloor(work: string): string {
 /** The piped rows write through one 1 MiB fs.WriteStream (transfer-child.ts fileWriter), like download(). */
 const DOWNLOADS: LargeRow[] = [
   { work: 'get:floor', label: 'undici GET piped (floor)' },
+  { work: 'get:floor-dispatch', label: 'undici dispatch() to file' },
   { work: 'get:s3lane-download', label: 's3lane download()' },
   { work: 'get:s3lane-body-web', label: 's3lane get().body piped' },
   { work: 'get:s3lane-node-stream', label: 's3lane get().nodeStream piped' },
