@@ -439,8 +439,10 @@ export class RequestPipeline {
 
     // The chunks of an aws-chunked body are signed at the headers' instant, so that one is fixed
     // here; any other request lets the signer read the clock (unless a skew was learnt).
-    const date = mode === 'streaming' ? this.now() : this.signingDate();
-    const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date });
+    const streamedAt = mode === 'streaming' ? this.now() : undefined;
+    const signed = signer.sign({ method: request.method, url: endpoint, headers, payloadHash, date: streamedAt ?? this.signingDate() });
+    // Signs each chunk of an aws-chunked body, seeded with the headers' signature.
+    const chunkSigner = streamedAt && signer.chunkSigner({ seedSignature: signed.signature, date: streamedAt });
     if (logger) {
       logger.debug(
         redactText(
@@ -458,14 +460,12 @@ export class RequestPipeline {
     else if (body.bytes !== undefined && mode !== 'streaming') wireBody = body.bytes;
     else if (body.file !== undefined) {
       // A file is read into two reused buffers, framed in place when aws-chunked (see file-chunks.ts).
-      const seal = mode === 'streaming' ? signer.chunkSigner({ seedSignature: signed.signature, date: date ?? this.now() }) : undefined;
-      const chunks = fileChunks(body.file, STREAMING_CHUNK_SIZE, seal, this.#settings.transport.ownsConnections);
+      const chunks = fileChunks(body.file, STREAMING_CHUNK_SIZE, chunkSigner, this.#settings.transport.ownsConnections);
       wireBody = chunks;
       release = () => void chunks.return(undefined).catch(() => undefined);
     } else {
       const source = body.open();
-      if (mode === 'streaming') {
-        const chunkSigner = signer.chunkSigner({ seedSignature: signed.signature, date: date ?? this.now() });
+      if (chunkSigner) {
         const framed = awsChunkedTransform(chunkSigner, { chunkSize: STREAMING_CHUNK_SIZE, decodedLength: body.length });
         // pipeline(), not pipe(): a read error must fail the request, not leave it waiting.
         wireBody = pipelineStreams(source, framed, () => undefined);
